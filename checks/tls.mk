@@ -1,0 +1,2 @@
+# checks/tls.mk - file lists for this area (included by Makefile.am).
+checks_libmxcheck_a_SOURCES += checks/check_tls.c

@@ -1,0 +1,2 @@
+# tui/tui.mk - the ncurses front end and main().
+mxaudit_SOURCES += tui/main.c tui/tui.h tui/tui.c
