@@ -63,6 +63,8 @@ static int write_out(const struct options *o, const char *text)
 
 int cli_run(struct options *o)
 {
+	if (o->mode == MODE_BATCH)
+		return batch_run(o);
 	struct evloop *loop = evloop_new();
 	char *err = NULL;
 	struct audit *a = cli_audit_run(loop, o, &err);

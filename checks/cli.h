@@ -12,6 +12,9 @@ int cli_run(struct options *o);
  * Returns the audit (caller frees) or NULL with *err set. */
 struct audit *cli_audit_run(struct evloop *loop, const struct options *o, char **err);
 
+/* --batch: audits from a file, one JSON object per line (batch.c). */
+int batch_run(const struct options *o);
+
 /* The global deadline of one audit, from the per-query timeout. */
 long audit_deadline_ms(const struct audit_input *in);
 

@@ -11,4 +11,4 @@ checks_libmxcheck_a_SOURCES += \
 	checks/audit.c checks/audit.h \
 	checks/options.c checks/options.h \
 	checks/report_json.c checks/report.h
-checks_libmxcheck_a_SOURCES += checks/cli.c checks/cli.h
+checks_libmxcheck_a_SOURCES += checks/cli.c checks/cli.h checks/batch.c

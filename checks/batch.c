@@ -1,0 +1,191 @@
+/* batch.c - `mxaudit --batch FILE`: many audits at once, one JSON line each.
+ *
+ * The file is read line by line as slots free up, so memory is bounded by
+ * --parallel, not by the size of the file.  Each audit has its own resolver
+ * (and so its own cache and c-ares channel): answers are not shared between
+ * domains, which keeps one audit's failure from leaking into another. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "evloop.h"
+#include "report.h"
+#include "resolver.h"
+
+struct slot {
+	struct audit *audit;
+	struct evtimer *deadline;
+	bool expired;
+	long line;
+};
+
+struct batch {
+	const struct options *o;
+	struct evloop *loop;
+	FILE *in;
+	long line, started, finished;
+	bool eof;
+	enum status worst;
+	bool progress;
+};
+
+static void slot_expired(void *arg)
+{
+	struct slot *s = arg;
+	s->expired = true;
+	s->deadline = NULL;
+}
+
+static void print_line(struct json_object *o)
+{
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void input_error(struct batch *b, long line, const char *text, const char *why)
+{
+	struct json_object *o = json_object_new_object();
+	report_json_add_int(o, "line", line);
+	report_json_add_string(o, "input", text);
+	report_json_add_string(o, "status", "error");
+	report_json_add_string(o, "error", why);
+	print_line(o);
+	json_object_put(o);
+	b->worst = status_worst(b->worst, STATUS_ERROR);
+	b->finished++;
+}
+
+/* Read lines until one starts an audit in slot s, or the file ends. */
+static void slot_fill(struct batch *b, struct slot *s)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while (!b->eof) {
+		n = getline(&buf, &cap, b->in);
+		if (n < 0) {
+			b->eof = true;
+			break;
+		}
+		b->line++;
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			buf[--n] = '\0';
+		char *hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		char *save = NULL, *domain = strtok_r(buf, " \t", &save);
+		if (!domain)
+			continue;
+		char *ip = strtok_r(NULL, " \t", &save), *extra = strtok_r(NULL, " \t", &save);
+		struct audit_input in;
+		char *err = NULL;
+		audit_input_copy(&in, &b->o->in);
+		free(in.domain);
+		in.domain = NULL;
+		free(in.ip);
+		in.ip = NULL;
+		/* Identities defaulted from the command line's domain must follow
+		 * each line's domain instead. */
+		free(in.from_domain);
+		free(in.mail_from);
+		free(in.helo);
+		in.from_domain = in.mail_from = in.helo = NULL;
+		if (extra)
+			err = xasprintf("expected 'DOMAIN [IP]', got a third field '%s'", extra);
+		else if (options_set_domain(&in, domain, &err) && (!ip || options_set_ip(&in, ip, &err)))
+			err = NULL;
+		if (err) {
+			input_error(b, b->line, domain, err);
+			free(err);
+			audit_input_free(&in);
+			continue;
+		}
+		audit_input_finish(&in);
+		struct resolver_config cfg;
+		options_resolver_config(b->o, &cfg);
+		struct resolver *res = resolver_new(b->loop, &cfg, &err);
+		if (!res) {
+			input_error(b, b->line, domain, err);
+			free(err);
+			audit_input_free(&in);
+			continue;
+		}
+		s->audit = audit_new(b->loop, res, &in);
+		audit_input_free(&in);
+		s->line = b->line;
+		s->expired = false;
+		s->deadline = evloop_timer_add(b->loop, audit_deadline_ms(&s->audit->in), slot_expired, s);
+		b->started++;
+		audit_start(s->audit);
+		break;
+	}
+	free(buf);
+}
+
+static void slot_finish(struct batch *b, struct slot *s)
+{
+	struct json_object *o = report_json(s->audit);
+	report_json_add_int(o, "line", s->line);
+	print_line(o);
+	enum status st = status_worst(audit_status(s->audit), s->audit->done ? STATUS_PASS : STATUS_ERROR);
+	b->worst = status_worst(b->worst, st);
+	json_object_put(o);
+	if (s->deadline)
+		evloop_timer_cancel(b->loop, s->deadline);
+	s->deadline = NULL;
+	audit_free(s->audit);
+	s->audit = NULL;
+	b->finished++;
+}
+
+static void show_progress(struct batch *b, size_t active)
+{
+	if (!b->progress)
+		return;
+	fprintf(stderr, "\r\033[Kmxaudit: %ld done, %zu running, line %ld", b->finished, active, b->line);
+	fflush(stderr);
+}
+
+int batch_run(const struct options *o)
+{
+	struct batch b = {.o = o, .worst = STATUS_SKIP};
+	b.in = strcmp(o->batch_file, "-") == 0 ? stdin : fopen(o->batch_file, "r");
+	if (!b.in) {
+		fprintf(stderr, "mxaudit: cannot read %s\n", o->batch_file);
+		return EXIT_USAGE;
+	}
+	b.progress = isatty(STDERR_FILENO);
+	b.loop = evloop_new();
+	size_t nslots = (size_t)(o->parallel > 0 ? o->parallel : 1);
+	struct slot *slots = xcalloc(nslots, sizeof(*slots));
+	for (size_t i = 0; i < nslots; i++)
+		slot_fill(&b, &slots[i]);
+	for (;;) {
+		size_t active = 0;
+		for (size_t i = 0; i < nslots; i++) {
+			struct slot *s = &slots[i];
+			/* Finished audits are freed here, outside their callbacks. */
+			if (s->audit && (s->audit->done || s->expired)) {
+				slot_finish(&b, s);
+				slot_fill(&b, s);
+			}
+			if (s->audit)
+				active++;
+		}
+		show_progress(&b, active);
+		if (!active)
+			break;
+		evloop_run_once(b.loop, -1);
+	}
+	if (b.progress)
+		fputs("\n", stderr);
+	free(slots);
+	evloop_free(b.loop);
+	if (b.in != stdin)
+		fclose(b.in);
+	return status_exit_code(b.worst);
+}
