@@ -1,1 +1,10 @@
 # tests/tests.mk - core tests and test infrastructure.
+
+# The shell test library (tests/lib/testlib.sh) and the zones its Knot DNS
+# serves.  Tests read them from $(top_srcdir), so they must be distributed.
+EXTRA_DIST += tests/lib/testlib.sh
+EXTRA_DIST += \
+	tests/zones/mx.test.zone \
+	tests/zones/2.0.192.in-addr.arpa.zone \
+	tests/zones/51.198.in-addr.arpa.zone \
+	tests/zones/8.b.d.0.1.0.0.2.ip6.arpa.zone
