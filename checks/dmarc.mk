@@ -1,3 +1,11 @@
 # checks/dmarc.mk - file lists for this area (included by Makefile.am).
 checks_libmxcheck_a_SOURCES += checks/check_dkim.c
 checks_libmxcheck_a_SOURCES += checks/check_dmarc.c
+checks_libmxcheck_a_SOURCES += checks/dmarc_issues.c checks/dmarc_issues.h
+checks_libmxcheck_a_SOURCES += checks/dmarc_parse.c checks/dmarc_parse.h
+
+check_PROGRAMS += tests/test_dmarc_parse
+TESTS += tests/test_dmarc_parse
+tests_test_dmarc_parse_SOURCES = tests/test_dmarc_parse.c
+tests_test_dmarc_parse_CFLAGS = $(TEST_CFLAGS)
+tests_test_dmarc_parse_LDADD = $(TEST_LIBS)
