@@ -1,3 +1,11 @@
 # checks/net.mk - file lists for this area (included by Makefile.am).
 checks_libmxcheck_a_SOURCES += checks/check_blocklists.c
 checks_libmxcheck_a_SOURCES += checks/check_mx.c checks/mx.h checks/check_ptr.c
+checks_libmxcheck_a_SOURCES += checks/blocklist_conf.c checks/blocklist_conf.h
+dist_pkgdata_DATA += data/blocklists.conf data/demo-blocklists.conf
+
+check_PROGRAMS += tests/test_blocklist_conf
+TESTS += tests/test_blocklist_conf
+tests_test_blocklist_conf_SOURCES = tests/test_blocklist_conf.c
+tests_test_blocklist_conf_CFLAGS = $(TEST_CFLAGS)
+tests_test_blocklist_conf_LDADD = $(TEST_LIBS)
