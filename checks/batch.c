@@ -41,7 +41,9 @@ static void slot_expired(void *arg)
 
 static void print_line(struct json_object *o)
 {
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	char *s = report_json_serialize(o, false);
+	fputs(s, stdout);
+	free(s);
 	fputc('\n', stdout);
 	fflush(stdout);
 }

@@ -12,3 +12,9 @@ checks_libmxcheck_a_SOURCES += \
 	checks/options.c checks/options.h \
 	checks/report_json.c checks/report.h
 checks_libmxcheck_a_SOURCES += checks/cli.c checks/cli.h checks/batch.c
+
+check_PROGRAMS += tests/test_core
+TESTS += tests/test_core
+tests_test_core_SOURCES = tests/test_core.c
+tests_test_core_CFLAGS = $(TEST_CFLAGS)
+tests_test_core_LDADD = $(TEST_LIBS)

@@ -2,6 +2,8 @@
 #ifndef MXAUDIT_REPORT_H
 #define MXAUDIT_REPORT_H
 
+#include <stdbool.h>
+
 #include "audit.h"
 
 struct json_object;
@@ -10,6 +12,11 @@ struct json_object;
 struct json_object *report_json(const struct audit *a);
 /* Serialised, pretty-printed, with a trailing newline; caller frees. */
 char *report_json_string(const struct audit *a);
+
+/* Serialise any JSON object safely for a terminal (see report_json.c);
+ * caller frees. */
+char *report_json_serialize(struct json_object *obj, bool pretty);
+char *report_json_make_safe(const char *json);
 
 /* Helpers for check_class.json implementations. */
 void report_json_add_string(struct json_object *obj, const char *key, const char *val); /* NULL -> null */

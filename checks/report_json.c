@@ -90,11 +90,81 @@ struct json_object *report_json(const struct audit *a)
 	return root;
 }
 
+/* Decode one UTF-8 sequence; 0 when invalid (see sanitize.c). */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t len;
+	unsigned c, min;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xE0) == 0xC0)
+		len = 2, c = s[0] & 0x1Fu, min = 0x80;
+	else if ((s[0] & 0xF0) == 0xE0)
+		len = 3, c = s[0] & 0x0Fu, min = 0x800;
+	else if ((s[0] & 0xF8) == 0xF0)
+		len = 4, c = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3Fu);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* json-c escapes C0 controls but passes DEL, C1 controls, bidi overrides
+ * and invalid UTF-8 through raw, so `cat report.json` could still drive a
+ * terminal or reorder what a reader sees.  Rewrite those as \uXXXX escapes
+ * (lossless: a JSON parser reads back the same string) and invalid bytes as
+ * U+FFFD, so the output is valid UTF-8 and inert on any terminal.  Such
+ * bytes only occur inside strings: the JSON syntax itself is ASCII. */
+char *report_json_make_safe(const char *json)
+{
+	const unsigned char *s = (const unsigned char *)json;
+	size_t len = strlen(json);
+	struct strbuf b;
+	strbuf_init(&b);
+	for (size_t i = 0; i < len;) {
+		unsigned cp;
+		size_t n = utf8_seq(s + i, len - i, &cp);
+		if (n == 0) {
+			strbuf_adds(&b, "\\ufffd");
+			i++;
+			continue;
+		}
+		bool hide = cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x200B && cp <= 0x200F) ||
+		            (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+		            cp == 0x061C;
+		if (hide)
+			strbuf_addf(&b, "\\u%04x", cp);
+		else
+			strbuf_add(&b, s + i, n);
+		i += n;
+	}
+	return strbuf_steal(&b);
+}
+
+char *report_json_serialize(struct json_object *obj, bool pretty)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+	flags |= pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;
+	return report_json_make_safe(json_object_to_json_string_ext(obj, flags));
+}
+
 char *report_json_string(const struct audit *a)
 {
 	struct json_object *root = report_json(a);
-	const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *s = report_json_serialize(root, true);
 	char *out = xasprintf("%s\n", s);
+	free(s);
 	json_object_put(root);
 	return out;
 }
