@@ -290,3 +290,8 @@ struct evloop *resolver_loop(const struct resolver *r)
 {
 	return r->loop;
 }
+
+const char *resolver_describe(const struct resolver *r)
+{
+	return r->ops->describe ? r->ops->describe(r->be) : r->ops->name;
+}

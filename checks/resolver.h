@@ -78,6 +78,10 @@ size_t resolver_in_flight(const struct resolver *r);
 /* Total queries sent to a backend since creation (cache hits excluded). */
 size_t resolver_sent(const struct resolver *r);
 struct evloop *resolver_loop(const struct resolver *r);
+/* Who answers: the backend's describe() - for c-ares the servers in use as
+ * "IP:PORT,[IPv6]:PORT" (resolv.conf's or --dns-server's), for zone files a
+ * description.  Lets the blocklist check warn about public resolvers. */
+const char *resolver_describe(const struct resolver *r);
 
 /* Parse "IP", "IP:PORT", "[IPv6]:PORT" or a bare IPv6 address.  Writes the
  * canonical address text to ip (INET6_ADDRSTRLEN bytes) and the port (53 if
