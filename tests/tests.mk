@@ -8,3 +8,7 @@ EXTRA_DIST += \
 	tests/zones/2.0.192.in-addr.arpa.zone \
 	tests/zones/51.198.in-addr.arpa.zone \
 	tests/zones/8.b.d.0.1.0.0.2.ip6.arpa.zone
+
+# Integration tests of the command line (issue 2): real Knot DNS on loopback.
+TESTS += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
+EXTRA_DIST += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh

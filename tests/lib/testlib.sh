@@ -6,6 +6,7 @@
 # TAP:      plan N, ok EXIT_CODE NAME, pass NAME, fail NAME, is GOT WANT NAME,
 #           like GOT REGEX NAME, skip NAME, skip_all WHY, diag TEXT, done_testing
 # JSON:     json_get FILE DOTTED.PATH      (checks.mx.hosts.0.host)
+#           json_eval FILE PYTHON_EXPR     (the document is `d`)
 # Servers:  knot_start ZONE...             (sets DNS_PORT, DNS_SERVER)
 #           silent_udp_start               (sets SILENT_PORT)
 #           silent_tcp_start               (sets SILENT_TCP_PORT)
@@ -196,6 +197,27 @@ if isinstance(v, str):
     print(v)
 else:
     print(json.dumps(v, separators=(",", ":")))
+EOF
+}
+
+# json_eval FILE EXPR: evaluate a python expression with the document as
+# `d` (e.g. 'sorted(h["host"] for h in d["checks"]["mx"]["hosts"])') and
+# print the result like json_get does.
+json_eval() {
+	timeout 10 "$PYTHON" - "$1" "$2" <<'EOF'
+import json, sys
+try:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        d = json.load(f)
+except Exception as e:
+    print("json_eval: %s: %s" % (sys.argv[1], e), file=sys.stderr)
+    sys.exit(2)
+try:
+    v = eval(sys.argv[2], {"d": d})
+except Exception as e:
+    print("json_eval: %s: %r" % (sys.argv[2], e), file=sys.stderr)
+    sys.exit(1)
+print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
 EOF
 }
 
