@@ -325,7 +325,20 @@ char *data_path(const char *name)
 			return p;
 		free(p);
 	}
-	return xasprintf("%s/%s", MXAUDIT_DATADIR, name);
+	char *p = xasprintf("%s/%s", MXAUDIT_DATADIR, name);
+#ifdef MXAUDIT_SRCDATADIR
+	/* Not installed yet (./mxaudit --demo straight from the build
+	 * directory): fall back to data/ in the source tree it was built from. */
+	if (access(p, R_OK) != 0) {
+		char *src = xasprintf("%s/%s", MXAUDIT_SRCDATADIR, name);
+		if (access(src, R_OK) == 0) {
+			free(p);
+			return src;
+		}
+		free(src);
+	}
+#endif
+	return p;
 }
 
 char *read_file(const char *path, size_t max, size_t *len, char **err)
