@@ -10,9 +10,16 @@ tests_test_dmarc_parse_SOURCES = tests/test_dmarc_parse.c
 tests_test_dmarc_parse_CFLAGS = $(TEST_CFLAGS)
 tests_test_dmarc_parse_LDADD = $(TEST_LIBS)
 checks_libmxcheck_a_SOURCES += checks/dkim_key.c checks/dkim_key.h
+checks_libmxcheck_a_SOURCES += checks/dkim_sig.c checks/dkim_sig.h
 
 check_PROGRAMS += tests/test_dkim_key
 TESTS += tests/test_dkim_key
 tests_test_dkim_key_SOURCES = tests/test_dkim_key.c
 tests_test_dkim_key_CFLAGS = $(TEST_CFLAGS)
 tests_test_dkim_key_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_dkim_sig
+TESTS += tests/test_dkim_sig
+tests_test_dkim_sig_SOURCES = tests/test_dkim_sig.c
+tests_test_dkim_sig_CFLAGS = $(TEST_CFLAGS)
+tests_test_dkim_sig_LDADD = $(TEST_LIBS)
