@@ -280,8 +280,8 @@ enum blocklist_answer blocklist_classify(const struct blocklist *bl, const unsig
 {
 	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 	if (a[0] != 127) {
-		*meaning = xasprintf("answer %u.%u.%u.%u is outside 127.0.0.0/8: the list misbehaves (expired or "
-		                     "hijacked zone, or a resolver rewriting NXDOMAIN)", a[0], a[1], a[2], a[3]);
+		*meaning = xstrdup("outside 127.0.0.0/8, so the list misbehaves (an expired or hijacked zone, or a "
+		                   "resolver rewriting NXDOMAIN answers)");
 		return BLOCKLIST_A_BOGUS;
 	}
 	/* Refusal codes are exact (or ranges) even on bit-flag lists: URIBL's

@@ -365,6 +365,14 @@ int options_parse(struct options *o, int argc, char **argv, char **err)
 			options_set_ip(&o->in, DEMO_IP, err);
 		if (!o->in.selectors.n)
 			strlist_add(&o->in.selectors, "mail2024");
+		if (!o->in.blocklists_file) {
+			/* The demo's lists live in demo.zone, not on the internet. */
+			char *p = data_path("demo-blocklists.conf");
+			if (access(p, R_OK) == 0)
+				o->in.blocklists_file = p;
+			else
+				free(p);
+		}
 		if (!o->in.bounce_text && !bounce) {
 			char *p = data_path("demo-bounce.txt");
 			if (access(p, R_OK) == 0)
