@@ -1,2 +1,12 @@
 # checks/spf.mk - file lists for this area (included by Makefile.am).
-checks_libmxcheck_a_SOURCES += checks/check_spf.c checks/spf.h
+checks_libmxcheck_a_SOURCES += checks/check_spf.c checks/spf.h \
+	checks/spf_parse.c checks/spf_parse.h checks/spf_macro.c \
+	checks/spf_eval.c checks/spf_eval.h
+
+# The OpenSPF conformance suites (tests/spf-suite.sh drives the runner).
+check_PROGRAMS += tests/test_spf_suite
+tests_test_spf_suite_SOURCES = tests/test_spf_suite.c
+tests_test_spf_suite_CFLAGS = $(TEST_CFLAGS)
+tests_test_spf_suite_LDADD = $(TEST_LIBS)
+TESTS += tests/spf-suite.sh
+EXTRA_DIST += tests/spf-suite.sh tests/spf-suite.py tests/spf-suite-exceptions.txt
