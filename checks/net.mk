@@ -9,3 +9,7 @@ TESTS += tests/test_blocklist_conf
 tests_test_blocklist_conf_SOURCES = tests/test_blocklist_conf.c
 tests_test_blocklist_conf_CFLAGS = $(TEST_CFLAGS)
 tests_test_blocklist_conf_LDADD = $(TEST_LIBS)
+
+# Integration tests against Knot DNS on loopback, and their zones.
+TESTS += tests/net-blocklists.sh
+EXTRA_DIST += tests/net-blocklists.sh tests/zones/bl-dnsbl.test.zone tests/zones/bl-lists.conf tests/zones/bl-clean.conf
