@@ -24,7 +24,7 @@ struct dkim_message {
 	size_t nheaders;
 	const char *body;
 	size_t bodylen;
-	bool body_missing;
+	bool body_missing; /* text/rfc822-headers: the bounce kept only the header */
 	struct dkim_sig *sigs;
 	size_t nsigs;
 };
@@ -258,7 +258,6 @@ struct dkim_message *dkim_message_parse(const char *text, size_t len, const char
 		for (const char *l = m->body; l < bend; l = next_line(l, end))
 			if ((size_t)(end - l) >= bl + 2 && l[0] == '-' && l[1] == '-' && memcmp(l + 2, b, bl) == 0) {
 				bend = l;
-				m->body_missing = true; /* we cut it: it may also have been altered by the bouncer */
 				break;
 			}
 	}

@@ -43,7 +43,7 @@ size_t dkim_message_sig_count(const struct dkim_message *m);
 const struct dkim_sig *dkim_message_sig(const struct dkim_message *m, size_t i);
 /* Value of the first header field of that name, unfolded, allocated; or NULL. */
 char *dkim_message_header(const struct dkim_message *m, const char *name);
-/* The body was cut at a MIME boundary / missing (text/rfc822-headers). */
+/* The bounce kept only the header (text/rfc822-headers): no body to hash. */
 bool dkim_message_body_missing(const struct dkim_message *m);
 
 enum dkim_lookup_status {

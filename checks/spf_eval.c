@@ -220,6 +220,27 @@ static bool chk_domain_ok(const char *d)
 	return label > 0 && labels >= 2;
 }
 
+/* A name a mechanism may query: only the lengths matter (macros can put
+ * any character in it, and the suite expects such names to be asked). */
+static bool target_ok(const char *d)
+{
+	size_t len = strlen(d), label = 0;
+	if (len && d[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (d[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (++label > 63) {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
 static bool addr_match(int family, const unsigned char *ip, const unsigned char *net, int cidr)
 {
 	int bits = family == AF_INET ? 32 : 128;
@@ -621,21 +642,21 @@ static void frame_next(struct frame *f)
 			return;
 		}
 		case SPF_M_A:
-			if (!chk_domain_ok(f->target)) {
+			if (!target_ok(f->target)) {
 				term_nomatch(f, "invalid name");
 				return;
 			}
 			eval_query(f, f->target, e->family == AF_INET ? DNS_T_A : DNS_T_AAAA, on_a);
 			return;
 		case SPF_M_MX:
-			if (!chk_domain_ok(f->target)) {
+			if (!target_ok(f->target)) {
 				term_nomatch(f, "invalid name");
 				return;
 			}
 			eval_query(f, f->target, DNS_T_MX, on_mx);
 			return;
 		case SPF_M_EXISTS:
-			if (!chk_domain_ok(f->target)) {
+			if (!target_ok(f->target)) {
 				term_nomatch(f, "invalid name");
 				return;
 			}
@@ -976,7 +997,7 @@ static void tree_on_txt(struct spf_eval *e, void *arg, struct dns_answer *a)
 		} else {
 			target = xstrdup(n->domain);
 		}
-		if (!chk_domain_ok(target)) {
+		if (!target_ok(target)) {
 			free(target);
 			continue;
 		}
@@ -1055,6 +1076,12 @@ struct spf_eval *spf_eval_new(struct resolver *r, const struct spf_eval_params *
 	e->helo = xstrdup(p->helo ? p->helo : "");
 	if (p->ip && ip_parse(p->ip, &e->family, e->addr)) {
 		e->has_ip = true;
+		/* An IPv4-mapped IPv6 sender is an IPv4 sender (RFC 7208 5). */
+		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (e->family == AF_INET6 && memcmp(e->addr, mapped, 12) == 0) {
+			memmove(e->addr, e->addr + 12, 4);
+			e->family = AF_INET;
+		}
 		char buf[64];
 		ip_format(e->family, e->addr, buf, sizeof(buf));
 		e->ip = xstrdup(buf);

@@ -18,7 +18,10 @@ static void add_ip_dotted(struct strbuf *b, int family, const unsigned char *a, 
 		return;
 	}
 	if (nibbles) {
-		static const char hex[] = "0123456789abcdef";
+		/* Upper-case nibbles: the OpenSPF suite (v-macro-ip6) and pyspf expect
+		 * them in explanations; RFC 7208 7.4 shows lower case, but there %{i}
+		 * ends up in a DNS name, where case does not matter. */
+		static const char hex[] = "0123456789ABCDEF";
 		for (int i = 0; i < 16; i++) {
 			if (i)
 				strbuf_addc(b, '.');

@@ -87,8 +87,9 @@ static bool toplabel_valid(const char *s, size_t n)
 	return alpha || hyphen;
 }
 
-/* Check a macro-string; returns NULL or a static sentence. */
-static const char *macro_string_problem(const char *s, size_t n)
+/* Check a macro-string; returns NULL or a static sentence.  c, r and t
+ * are only allowed in explanation strings (7.2), never in a domain-spec. */
+static const char *macro_string_check(const char *s, size_t n, bool domain)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -111,6 +112,8 @@ static const char *macro_string_problem(const char *s, size_t n)
 			l += 32;
 		if (!strchr("slodiphcrtv", l) || l == 0)
 			return "unknown macro letter";
+		if (domain && strchr("crt", l))
+			return "macro %{c}, %{r} and %{t} are only allowed in explanations";
 		i++;
 		while (i < n && is_digit(s[i]))
 			i++;
@@ -129,7 +132,7 @@ static const char *domain_spec_problem(const char *s, size_t n)
 {
 	if (n == 0)
 		return "empty domain-spec";
-	const char *p = macro_string_problem(s, n);
+	const char *p = macro_string_check(s, n, true);
 	if (p)
 		return p;
 	if (s[n - 1] == '}')
@@ -243,7 +246,7 @@ static const char *term_parse(struct spf_term *t, const char *s, size_t n)
 					return p;
 			} else {
 				t->kind = SPF_TERM_MODIFIER;
-				const char *p = macro_string_problem(v, vn);
+				const char *p = macro_string_check(v, vn, false);
 				if (p)
 					return p;
 			}

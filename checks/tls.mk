@@ -1,9 +1,15 @@
 # checks/tls.mk - file lists for this area (included by Makefile.am).
 checks_libmxcheck_a_SOURCES += checks/check_tls.c
 checks_libmxcheck_a_SOURCES += checks/smtp_reply.c checks/smtp_reply.h
+checks_libmxcheck_a_SOURCES += checks/tls_probe.c checks/tls_probe.h
 
 check_PROGRAMS += tests/test_smtp_reply
 TESTS += tests/test_smtp_reply
 tests_test_smtp_reply_SOURCES = tests/test_smtp_reply.c
 tests_test_smtp_reply_CFLAGS = $(TEST_CFLAGS)
 tests_test_smtp_reply_LDADD = $(TEST_LIBS)
+
+# Integration tests: real SMTP servers and misbehaving peers on loopback.
+TESTS += tests/tls-starttls.sh
+EXTRA_DIST += tests/tls-starttls.sh tests/lib/tls_pki.sh tests/lib/smtp_server.py tests/lib/bad_smtp_peer.py \
+	tests/zones/tls.test.zone

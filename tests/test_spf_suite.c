@@ -115,8 +115,9 @@ static bool put_rr(struct strbuf *b, const char *owner, int type, struct json_ob
 	case DNS_T_TXT:
 	case DNS_T_SPF:
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			const char *s = json_object_get_string(json_object_array_get_idx(v, i));
-			size_t len = strlen(s);
+			struct json_object *js = json_object_array_get_idx(v, i);
+			const char *s = json_object_get_string(js);
+			size_t len = (size_t)json_object_get_string_len(js); /* may hold NUL bytes */
 			/* Long strings go out as several character-strings, as a zone would. */
 			do {
 				size_t chunk = len > 255 ? 255 : len;
