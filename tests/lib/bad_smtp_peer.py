@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+"""bad_smtp_peer.py - scripted misbehaving SMTP peers for the TLS tests.
+
+Each mode breaks the dialogue at one point; the probe must end with a
+clear error within its timeout, never hang and never claim "no STARTTLS".
+
+usage: bad_smtp_peer.py PORT_FILE PARENT_PID MODE
+
+modes:
+  hang-banner     greet, then never answer EHLO
+  silent          accept and never say a word (no banner)
+  tarpit          drip the banner one byte a second
+  greet-421       "421 too busy" and close
+  greet-554       "554 no service here" and stay open
+  garbage-tls     offer STARTTLS, say 220, then send bytes that are not TLS
+  close-handshake offer STARTTLS, say 220, read the ClientHello and close
+  hang-handshake  offer STARTTLS, say 220, read the ClientHello, never answer
+  not-smtp        answer with an HTTP error page
+
+Listens on 127.0.0.1 and ::1 (same port); writes the port to PORT_FILE;
+stops when PARENT_PID is gone or after 10 minutes."""
+import asyncio
+import os
+import socket
+import sys
+import time
+
+EHLO = b"250-mx.tls.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+
+
+async def readline(r):
+    try:
+        return await r.readline()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return b""
+
+
+async def handle(mode, r, w):
+    try:
+        if mode == "silent":
+            await asyncio.sleep(600)
+        elif mode == "tarpit":
+            for b in b"220 mx.tls.test slow ESMTP\r\n":
+                w.write(bytes([b]))
+                await w.drain()
+                await asyncio.sleep(1)
+            await asyncio.sleep(600)
+        elif mode == "greet-421":
+            w.write(b"421-mx.tls.test too busy\r\n421 try again later\r\n")
+            await w.drain()
+        elif mode == "greet-554":
+            w.write(b"554 mx.tls.test no SMTP service here\r\n")
+            await w.drain()
+            await asyncio.sleep(600)
+        elif mode == "not-smtp":
+            w.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            await w.drain()
+            await asyncio.sleep(600)
+        else:
+            w.write(b"220 mx.tls.test ESMTP\r\n")
+            await w.drain()
+            line = await readline(r)
+            if not line:
+                return
+            if mode == "hang-banner":
+                await asyncio.sleep(600)
+                return
+            w.write(EHLO)
+            await w.drain()
+            line = await readline(r)
+            if not line.upper().startswith(b"STARTTLS"):
+                w.write(b"221 bye\r\n")
+                return
+            w.write(b"220 go ahead\r\n")
+            await w.drain()
+            hello = await r.read(5)  # a TLS record header at least
+            if mode == "garbage-tls":
+                w.write(b"this is not TLS at all, sorry\r\n" * 4)
+                await w.drain()
+                await asyncio.sleep(600)
+            elif mode == "close-handshake":
+                pass
+            elif mode == "hang-handshake":
+                if hello:
+                    await asyncio.sleep(600)
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        try:
+            w.close()
+        except Exception:
+            pass
+
+
+async def main():
+    port_file, parent, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    for _ in range(100):
+        s4 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s4.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s4.bind(("127.0.0.1", 0))
+        port = s4.getsockname()[1]
+        try:
+            s6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s6.bind(("::1", port))
+            break
+        except OSError:
+            s4.close()
+    else:
+        sys.exit("no free port pair")
+    servers = []
+    for s in (s4, s6):
+        s.listen(64)
+        servers.append(await asyncio.start_server(lambda r, w: handle(mode, r, w), sock=s))
+    tmp = port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+    os.rename(tmp, port_file)
+    end = time.time() + 600
+    while time.time() < end:
+        try:
+            os.kill(parent, 0)
+        except OSError:
+            break
+        await asyncio.sleep(1)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
