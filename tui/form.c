@@ -281,15 +281,17 @@ void form_draw(struct tui *t, struct form *f)
 			show++;
 		int cx = fx + draw_str(stdscr, y, fx, fw - 1, a, show);
 		free(s);
-		int mx = fx + fw + 2;
-		if (problem && f->f[i].len)
-			draw_str(stdscr, y, mx, t->cols - mx - 1, theme_attr(M_INVALID), problem);
-		else if (problem && i == F_DOMAIN && !focus)
-			draw_str(stdscr, y, mx, t->cols - mx - 1, theme_attr(M_INVALID), problem);
-		else if (!problem && f->f[i].len)
-			draw_str(stdscr, y, mx, t->cols - mx - 1, theme_attr(M_PASS), draw_ascii ? "ok" : "✔");
-		else
-			draw_str(stdscr, y, mx, t->cols - mx - 1, theme_attr(M_DIM), hints[i]);
+		/* the line under the field: what is wrong, or a hint */
+		int mx = fx + 1, mw = t->cols - mx - 1;
+		if (problem && (f->f[i].len || (i == F_DOMAIN && !focus))) {
+			char *m = xasprintf("%s %s", draw_ascii ? "[!]" : "✖", problem);
+			draw_str(stdscr, y + 1, mx, mw, theme_attr(M_INVALID), m);
+			free(m);
+		} else if (!problem && f->f[i].len) {
+			draw_str(stdscr, y + 1, mx, mw, theme_attr(M_PASS), draw_ascii ? "ok" : "✔ ok");
+		} else {
+			draw_str(stdscr, y + 1, mx, mw, theme_attr(M_DIM), hints[i]);
+		}
 		if (focus) {
 			f->cur_y = y;
 			f->cur_x = cx;

@@ -7,30 +7,36 @@
 
 static const char *const keys[][2] = {
 	{NULL, "Everywhere"},
-	{"?", "this help (any key closes it)"},
-	{"q Esc", "back; quit from the dashboard"},
+	{"?", "this help"},
+	{"q Esc", "back / quit"},
 	{"Ctrl-C", "quit"},
 	{"r", "re-run the audit"},
-	{"w", "watch: re-run after every finished run"},
+	{"w", "watch: re-run often"},
 	{"t", "next colour theme"},
-	{"s", "walkthrough: the six fix steps"},
+	{"s", "six-step walkthrough"},
 	{NULL, "Dashboard"},
 	{"arrows hjkl", "move between panes"},
-	{"Tab S-Tab 1-7", "next / previous / n-th pane"},
-	{"Enter", "open the focused pane (mouse: click focuses, double-click opens)"},
-	{"n", "new audit: the input form"},
+	{"Tab S-Tab", "next / previous pane"},
+	{"1-7", "go to pane n"},
+	{"Enter", "open the pane"},
+	{"click dblclick", "focus / open a pane"},
+	{"n", "new audit (the form)"},
 	{NULL, "Detail view"},
-	{"arrows jk PgUp PgDn", "scroll (mouse wheel too); g G top / bottom"},
-	{"/ n N", "search, next match, previous match"},
-	{"c", "copy the fixes (OSC 52) and show them"},
+	{"arrows jk wheel", "scroll"},
+	{"PgUp PgDn g G", "page, top, bottom"},
+	{"/ n N", "search, next, previous"},
+	{"c", "copy fixes (OSC 52)"},
 	{"Tab", "next pane's detail"},
 	{NULL, "Walkthrough"},
-	{"<- -> n p 1-6", "previous / next / n-th step"},
-	{"c", "copy the step's records (OSC 52)"},
+	{"<- -> n p", "previous / next step"},
+	{"1-6", "go to step n"},
+	{"c", "copy the step's records"},
 	{NULL, "Input form"},
 	{"Tab Up Down", "move between fields"},
-	{"Enter", "run (in the bounce box: new line; Ctrl-D runs)"},
-	{"PgUp PgDn", "recent domains (in the domain field)"},
+	{"Enter", "run the audit"},
+	{"Ctrl-D", "run (from the bounce box)"},
+	{"Ctrl-U", "clear the field"},
+	{"PgUp PgDn", "recent domains"},
 };
 
 static void overlay_box(struct tui *t, int h, int w, int *y, int *x)
@@ -50,21 +56,36 @@ static void overlay_box(struct tui *t, int h, int w, int *y, int *x)
 void help_draw(struct tui *t)
 {
 	int n = (int)ARRAY_LEN(keys);
-	int h = n + 4, w = 76, y, x;
+	/* one column when it fits, else two side by side (80x24 needs two) */
+	int ncol = n + 3 <= t->rows - 2 ? 1 : 2;
+	/* break the columns at the section heading nearest the middle */
+	int split = n;
+	if (ncol == 2)
+		for (int i = 1; i < n; i++)
+			if (!keys[i][0] && (split == n || abs(i - n / 2) < abs(split - n / 2)))
+				split = i;
+	int per = split > n - split ? split : n - split;
+	int colw = (t->cols - 4) / ncol < 46 ? (t->cols - 4) / ncol : 46;
+	int h = per + 3, w = colw * ncol + 2, y, x;
 	overlay_box(t, h, w, &y, &x);
 	if (h > t->rows - 2)
 		h = t->rows - 2;
 	if (w > t->cols - 2)
 		w = t->cols - 2;
 	draw_str(stdscr, y, x + 2, w - 4, theme_attr(M_HEADING), " mxaudit keys ");
-	int row = y + 1;
-	for (int i = 0; i < n && row < y + h - 1; i++, row++) {
-		if (!keys[i][0]) {
-			draw_str(stdscr, row, x + 2, w - 4, theme_attr(M_HEADING), keys[i][1]);
+	for (int i = 0; i < n; i++) {
+		int c = i < split ? 0 : 1, row = y + 1 + (i < split ? i : i - split);
+		int cx = x + 1 + c * colw;
+		if (row >= y + h - 1) {
+			draw_str(stdscr, y + h - 1, x + 2, w - 4, theme_attr(M_HEADING), " more: enlarge the window ");
 			continue;
 		}
-		draw_str(stdscr, row, x + 3, 22, theme_attr(M_KEY), keys[i][0]);
-		draw_str(stdscr, row, x + 26, w - 28, theme_attr(M_OVERLAY), keys[i][1]);
+		if (!keys[i][0]) {
+			draw_str(stdscr, row, cx + 1, colw - 2, theme_attr(M_HEADING), keys[i][1]);
+			continue;
+		}
+		draw_str(stdscr, row, cx + 2, 15, theme_attr(M_KEY), keys[i][0]);
+		draw_str(stdscr, row, cx + 18, colw - 19, theme_attr(M_OVERLAY), keys[i][1]);
 	}
 }
 
@@ -72,7 +93,13 @@ void popup_draw(struct tui *t, const char *title, const char *text)
 {
 	struct vlines l = {0};
 	int w = t->cols - 8 > 20 ? t->cols - 8 : t->cols - 2;
-	vlines_add_safe(&l, M_CODE, 0, w - 4, text);
+	/* a trailing newline would show as an empty line */
+	char *body = xstrdup(text);
+	size_t bl = strlen(body);
+	while (bl && body[bl - 1] == '\n')
+		body[--bl] = 0;
+	vlines_add_safe(&l, M_CODE, 0, w - 4, body);
+	free(body);
 	vlines_add_safe(&l, M_NORMAL, 0, w - 4, "");
 	vlines_add_safe(&l, M_DIM, 0, w - 4, "any key closes this");
 	int h = (int)l.n + 2, y, x;

@@ -463,10 +463,12 @@ static void on_sigpipe(int fd, short revents, void *arg)
 	unsigned char buf[64];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] == SIGWINCH)
+		if (buf[i] == SIGWINCH) {
 			read_input(t); /* ncurses queued KEY_RESIZE */
-		else
+		} else {
 			t->running = false;
+			t->exit_signal = buf[i];
+		}
 	}
 }
 
@@ -589,5 +591,6 @@ int tui_run(struct options *o)
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	sig_pipe[0] = sig_pipe[1] = -1;
-	return 0;
+	/* the shell convention for "ended by a signal" */
+	return t.exit_signal ? 128 + t.exit_signal : 0;
 }

@@ -106,6 +106,7 @@ struct tui {
 	struct audit *audit;
 	enum tui_screen screen;
 	bool running;
+	int exit_signal;  /* SIGINT / SIGTERM that ended the run, or 0 */
 	bool dirty;
 	bool help;        /* help overlay shown */
 	char *popup;      /* copy popup text (safe), or NULL */

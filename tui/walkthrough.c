@@ -8,7 +8,7 @@
 #include "tui_int.h"
 #include "util.h"
 
-#define STEPPER_W 36
+#define STEPPER_W 40
 
 static void build(const struct step *s, struct vlines *l, int width, int spin)
 {
