@@ -10,6 +10,6 @@ tests_test_smtp_reply_CFLAGS = $(TEST_CFLAGS)
 tests_test_smtp_reply_LDADD = $(TEST_LIBS)
 
 # Integration tests: real SMTP servers and misbehaving peers on loopback.
-TESTS += tests/tls-starttls.sh
-EXTRA_DIST += tests/tls-starttls.sh tests/lib/tls_pki.sh tests/lib/smtp_server.py tests/lib/bad_smtp_peer.py \
+TESTS += tests/tls-starttls.sh tests/tls-dane.sh
+EXTRA_DIST += tests/tls-starttls.sh tests/tls-dane.sh tests/lib/tls_pki.sh tests/lib/smtp_server.py tests/lib/bad_smtp_peer.py \
 	tests/zones/tls.test.zone
