@@ -23,3 +23,6 @@ TESTS += tests/test_dkim_sig
 tests_test_dkim_sig_SOURCES = tests/test_dkim_sig.c
 tests_test_dkim_sig_CFLAGS = $(TEST_CFLAGS)
 tests_test_dkim_sig_LDADD = $(TEST_LIBS)
+checks_libmxcheck_a_SOURCES += checks/dkim.h
+dist_pkgdata_DATA += data/dkim-selectors.txt
+checks_libmxcheck_a_SOURCES += checks/dmarc_align.c checks/dmarc_align.h
