@@ -3,6 +3,9 @@
 # The shell test library (tests/lib/testlib.sh) and the zones its Knot DNS
 # serves.  Tests read them from $(top_srcdir), so they must be distributed.
 EXTRA_DIST += tests/lib/testlib.sh
+# ...which checks itself first.
+TESTS += tests/testlib-selftest.sh
+EXTRA_DIST += tests/testlib-selftest.sh
 EXTRA_DIST += \
 	tests/zones/mx.test.zone \
 	tests/zones/2.0.192.in-addr.arpa.zone \
