@@ -2,12 +2,19 @@
 checks_libmxcheck_a_SOURCES += checks/check_tls.c
 checks_libmxcheck_a_SOURCES += checks/smtp_reply.c checks/smtp_reply.h
 checks_libmxcheck_a_SOURCES += checks/tls_probe.c checks/tls_probe.h
+checks_libmxcheck_a_SOURCES += checks/mta_sts.c checks/mta_sts.h
 
 check_PROGRAMS += tests/test_smtp_reply
 TESTS += tests/test_smtp_reply
 tests_test_smtp_reply_SOURCES = tests/test_smtp_reply.c
 tests_test_smtp_reply_CFLAGS = $(TEST_CFLAGS)
 tests_test_smtp_reply_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_mta_sts
+TESTS += tests/test_mta_sts
+tests_test_mta_sts_SOURCES = tests/test_mta_sts.c
+tests_test_mta_sts_CFLAGS = $(TEST_CFLAGS)
+tests_test_mta_sts_LDADD = $(TEST_LIBS)
 
 # Integration tests: real SMTP servers and misbehaving peers on loopback.
 TESTS += tests/tls-starttls.sh tests/tls-dane.sh
