@@ -70,6 +70,7 @@ struct spf_eval {
 	char *explanation;
 	bool decided, finished, done_called;
 	int inflight;
+	struct q *queries; /* in flight */
 	int64_t t0;
 	double ms;
 	struct spf_trace *trace;
@@ -107,6 +108,7 @@ struct q {
 	void (*pcb)(struct spf_eval *e, void *arg, struct dns_answer *a); /* prefetch / helper */
 	void *arg;
 	long trace;       /* trace line to log the answer on, or -1 */
+	struct q *prev, *next; /* in flight, so spf_eval_free can free them */
 };
 
 static void eval_check_done(struct spf_eval *e);
@@ -121,11 +123,24 @@ static void trace_log_answer(struct spf_eval *e, long idx, const struct dns_answ
 	t->ms += a->elapsed_ms;
 }
 
+static void q_unlink(struct q *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		q->e->queries = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+}
+
+static void q_send(struct q *q, const char *name, uint16_t type);
+
 static void q_done(void *arg, struct dns_answer *a)
 {
 	struct q *q = arg;
 	struct spf_eval *e = q->e;
 	e->inflight--;
+	q_unlink(q);
 	if (q->fcb) {
 		if (!e->decided) {
 			trace_log_answer(e, q->trace, a);
@@ -145,8 +160,7 @@ static void eval_query(struct frame *f, const char *name, uint16_t type, frame_c
 	q->f = f;
 	q->fcb = cb;
 	q->trace = (long)f->trace_term;
-	f->e->inflight++;
-	resolver_query(f->e->r, name, type, 0, q_done, q);
+	q_send(q, name, type);
 }
 
 static void aux_query(struct spf_eval *e, const char *name, uint16_t type,
@@ -157,7 +171,17 @@ static void aux_query(struct spf_eval *e, const char *name, uint16_t type,
 	q->pcb = cb;
 	q->arg = arg;
 	q->trace = -1;
+	q_send(q, name, type);
+}
+
+static void q_send(struct q *q, const char *name, uint16_t type)
+{
+	struct spf_eval *e = q->e;
 	e->inflight++;
+	q->next = e->queries;
+	if (q->next)
+		q->next->prev = q;
+	e->queries = q;
 	resolver_query(e->r, name, type, 0, q_done, q);
 }
 
@@ -723,18 +747,10 @@ static void frame_finish(struct frame *f, enum spf_result res, const char *fmt, 
 	va_start(ap, fmt);
 	char *why = xvasprintf(fmt, ap);
 	va_end(ap);
-	/* Keep the innermost reason: it names the real problem. */
-	if (res == SPF_PERMERROR || res == SPF_TEMPERROR) {
-		if (!e->reason || (f->how == FR_TOP && f->decider < 0)) {
-			free(e->reason);
-			e->reason = why;
-		} else {
-			free(why);
-		}
-	} else {
-		free(e->reason);
-		e->reason = why;
-	}
+	/* Errors coming up from an include or redirect pass the inner frame's
+	 * reason on as their own, so the last one set names the real problem. */
+	free(e->reason);
+	e->reason = why;
 	if (f->decider < 0 && (res == SPF_PERMERROR || res == SPF_TEMPERROR || res == SPF_NONE))
 		f->decider = (long)(f->trace_term);
 	if (f->how == FR_INCLUDE) {
@@ -1129,12 +1145,7 @@ void spf_eval_start(struct spf_eval *e)
 	if (e->inflight == 0) {
 		/* Everything was decided without a query (invalid domain):
 		 * still report from the loop, never from inside start. */
-		e->inflight++;
-		struct q *q = xcalloc(1, sizeof(*q));
-		q->e = e;
-		q->pcb = on_start_timer;
-		q->trace = -1;
-		resolver_query(e->r, "", DNS_T_TXT, 0, q_done, q);
+		aux_query(e, "", DNS_T_TXT, on_start_timer, NULL);
 	}
 }
 
@@ -1142,6 +1153,14 @@ void spf_eval_free(struct spf_eval *e)
 {
 	if (!e)
 		return;
+	/* Only after the resolver was freed (or done() ran) can queries remain. */
+	while (e->queries) {
+		struct q *q = e->queries;
+		e->queries = q->next;
+		if (q->pcb == tree_term_answer)
+			free(q->arg);
+		free(q);
+	}
 	for (struct frame *f = e->frames, *n; f; f = n) {
 		n = f->next_all;
 		free(f->domain);
