@@ -13,3 +13,12 @@ tests_test_blocklist_conf_LDADD = $(TEST_LIBS)
 # Integration tests against Knot DNS on loopback, and their zones.
 TESTS += tests/net-blocklists.sh
 EXTRA_DIST += tests/net-blocklists.sh tests/zones/bl-dnsbl.test.zone tests/zones/bl-lists.conf tests/zones/bl-clean.conf
+
+# PTR: generic-name heuristics (pure parts in ptr.h) and their pattern data.
+checks_libmxcheck_a_SOURCES += checks/ptr.h
+dist_pkgdata_DATA += data/generic-ptr-patterns.txt
+check_PROGRAMS += tests/test_ptr_generic
+TESTS += tests/test_ptr_generic
+tests_test_ptr_generic_SOURCES = tests/test_ptr_generic.c
+tests_test_ptr_generic_CFLAGS = $(TEST_CFLAGS)
+tests_test_ptr_generic_LDADD = $(TEST_LIBS)
