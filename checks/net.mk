@@ -22,3 +22,6 @@ TESTS += tests/test_ptr_generic
 tests_test_ptr_generic_SOURCES = tests/test_ptr_generic.c
 tests_test_ptr_generic_CFLAGS = $(TEST_CFLAGS)
 tests_test_ptr_generic_LDADD = $(TEST_LIBS)
+TESTS += tests/net-ptr.sh
+EXTRA_DIST += tests/net-ptr.sh tests/zones/ptr-fwd.test.zone tests/zones/113.0.203.in-addr.arpa.zone \
+	tests/zones/f.f.0.0.8.b.d.0.1.0.0.2.ip6.arpa.zone
