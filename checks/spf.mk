@@ -10,3 +10,10 @@ tests_test_spf_suite_CFLAGS = $(TEST_CFLAGS)
 tests_test_spf_suite_LDADD = $(TEST_LIBS)
 TESTS += tests/spf-suite.sh
 EXTRA_DIST += tests/spf-suite.sh tests/spf-suite.py tests/spf-suite-exceptions.txt
+
+# Parser and macro unit tests (RFC 7208 12 syntax, 7.4 examples).
+check_PROGRAMS += tests/test_spf_parse
+TESTS += tests/test_spf_parse
+tests_test_spf_parse_SOURCES = tests/test_spf_parse.c
+tests_test_spf_parse_CFLAGS = $(TEST_CFLAGS)
+tests_test_spf_parse_LDADD = $(TEST_LIBS)

@@ -26,8 +26,8 @@ done
 n7=$(sed -n 's/^1\.\.//p' "$tmp/rfc7208.tap")
 n4=$(sed -n 's/^1\.\.//p' "$tmp/rfc4408.tap")
 echo "1..$((n7 + n4))"
-grep -v '^1\.\.' "$tmp/rfc7208.tap" | sed 's/^\(\(not \)\{0,1\}ok\) \([0-9]*\) - /\1 \3 - rfc7208 /'
-grep -v '^1\.\.' "$tmp/rfc4408.tap" | awk -v off="$n7" '
+grep -v -e '^1\.\.' -e '^# rfc' "$tmp/rfc7208.tap" | sed 's/^\(\(not \)\{0,1\}ok\) \([0-9]*\) - /\1 \3 - rfc7208 /'
+grep -v -e '^1\.\.' -e '^# rfc' "$tmp/rfc4408.tap" | awk -v off="$n7" '
 	/^(not )?ok [0-9]+ - / { neg = ($1 == "not"); i = neg ? 3 : 2; $i = $i + off; sub(/ - /, " - rfc4408 "); print; next }
 	{ print }'
 grep -h '^# rfc' "$tmp/rfc7208.tap" "$tmp/rfc4408.tap"
