@@ -367,10 +367,10 @@ static void finish(struct check *c)
 	for (size_t i = 0; i < s->nsigs; i++)
 		pass += s->sigs[i].result == DKIM_RESULT_PASS;
 	if (s->nsigs)
-		check_set_summary(c, "%zu selector%s found (%zu probed); %zu of %zu signatures verify", found,
+		check_set_summary(c, "%zu selector%s found (%zu looked up); %zu of %zu signatures verify", found,
 		                  found == 1 ? "" : "s", s->nsels, pass, s->nsigs);
 	else
-		check_set_summary(c, "%zu selector%s found (%zu probed)", found, found == 1 ? "" : "s", s->nsels);
+		check_set_summary(c, "%zu selector%s found (%zu looked up)", found, found == 1 ? "" : "s", s->nsels);
 	(void)errors;
 }
 
