@@ -283,7 +283,7 @@ static void test_requery_in_callback(void **st)
 static void test_invalid_names(void **st)
 {
 	struct fixture *fx = *st;
-	char label64[80], long_name[300];
+	char label64[80], long_name[400];
 	memset(label64, 'a', 64);
 	strcpy(label64 + 64, ".example.com");
 	long_name[0] = '\0';
