@@ -460,7 +460,9 @@ tmux_start() {
 	fi
 	locale -a 2>/dev/null | grep -qix 'c\.utf-\?8' && loc=C.UTF-8
 	_tl_tmux_sock="mxt$$.$RANDOM"
-	at_exit "_tl_tmux kill-server; rm -f '$TEST_TMPDIR/tmux-$(id -u)/$_tl_tmux_sock'"
+	# The socket name is fixed now: a second tmux_start must not make this
+	# cleanup stop the wrong server.
+	at_exit "TMUX_TMPDIR='$TEST_TMPDIR' timeout 10 '$TMUX_BIN' -L '$_tl_tmux_sock' kill-server"
 	LC_ALL=$loc LANG=$loc _tl_tmux -u -f /dev/null \
 		start-server \; \
 		set-option -g default-terminal xterm-256color \; \
