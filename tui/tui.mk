@@ -3,3 +3,7 @@ mxaudit_SOURCES += tui/main.c tui/tui.h tui/tui_int.h tui/tui.c tui/draw.c tui/t
 	tui/dashboard.c tui/detail.c tui/walkthrough.c tui/help.c
 dist_themes_DATA += themes/default.theme themes/light.theme themes/high-contrast.theme \
 	themes/colorblind.theme themes/mono.theme
+
+# Terminal tests: the real binary in tmux (tests/lib/testlib.sh).
+TESTS += tests/tui-demo.sh tests/tui-form.sh
+EXTRA_DIST += tests/tui-demo.sh tests/tui-form.sh

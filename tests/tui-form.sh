@@ -1,0 +1,124 @@
+#!/bin/bash
+# tui-form.sh - the interactive screen against a real Knot DNS: the input
+# form (inline validation, then a run), MX and PTR panes filled from the
+# network, a pane going from pending to its verdict against a server that
+# never answers, Ctrl-C, ASCII mode (asked for and automatic outside
+# UTF-8), and theme selection (--theme, NO_COLOR, unknown names).
+. "$top_srcdir/tests/lib/testlib.sh"
+
+[ -x "$MXAUDIT" ] || skip_all "no mxaudit binary at $MXAUDIT"
+command -v "$TMUX_BIN" >/dev/null 2>&1 || skip_all "tmux not found (install the Debian package tmux)"
+knot_start mx.test 2.0.192.in-addr.arpa || { echo "Bail out! knotd did not start"; exit 1; }
+
+export XDG_STATE_HOME="$TEST_TMPDIR/state" XDG_CONFIG_HOME="$TEST_TMPDIR/config"
+unset NO_COLOR
+
+# run_tui COLS ROWS ARGS...: mxaudit in tmux (see tui-demo.sh).
+run_tui() {
+	local cols=$1 rows=$2
+	shift 2
+	# (the shell traps SIGINT so that Ctrl-C reaches only mxaudit's handler
+	# and the shell lives on to report; the trap is reset in the child)
+	tmux_start "$cols" "$rows" sh -c 'trap : INT; "$0" "$@"; rc=$?; printf "\nEXIT=%s TTY=%s\n" "$rc" \
+		"$(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon -e echo -e -echo | tr "\n" " ")"' \
+		"$MXAUDIT" "$@"
+}
+screen_has() { tmux_screen | grep -Eq -- "$1"; }
+wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
+has_ok() { screen_has "$1"; ok $? "$2"; }
+hasnt_ok() { ! screen_has "$1"; ok $? "$2"; }
+quit_ok() {
+	tmux_keys q
+	wait_ok 'EXIT=0 TTY=.*icanon' 5 "$1: q quits and restores the terminal"
+}
+
+NET=(--dns-server "$DNS_SERVER" --only mx,ptr --timeout 5)
+
+# --- the form ---------------------------------------------------------------
+run_tui 130 45 "${NET[@]}"
+wait_ok 'What should mxaudit check' 5 "no DOMAIN: the input form opens"
+has_ok 'Domain' "the form asks for the domain"
+has_ok 'Sending IP' "the form asks for the sending IP"
+has_ok 'Bounce \(paste\)' "the form has a box for a bounce"
+tmux_keys 'bad_dom!'
+wait_ok '✖ .*letters' 5 "a bad domain is flagged while typing"
+tmux_keys C-u 'multi.mx.test'
+wait_ok '✔ ok' 5 "a good domain is accepted while typing"
+tmux_keys Tab '192.0.2.999'
+wait_ok '✖ not an IPv4 or IPv6 address' 5 "a bad IP is flagged while typing"
+tmux_keys Enter
+wait_ok 'Sending IP: not an IPv4' 5 "Enter with a bad IP is refused with the reason"
+tmux_keys C-u '192.0.2.10' Enter
+wait_ok '[─▶] MX ─+ . (PASS|WARN|FAIL|ERROR) ─' 15 "Enter runs the audit: the MX pane gets its verdict"
+wait_ok '[─▶] PTR ─+ . PASS ─' 15 "the PTR pane passes (forward-confirmed)"
+has_ok 'mx1\.mx\.test' "the MX pane lists mx1"
+has_ok 'mx2\.mx\.test' "the MX pane lists mx2"
+has_ok '198\.51\.100\.20' "the MX pane shows a host's address"
+has_ok 'mxaudit · multi\.mx\.test 192\.0\.2\.10' "the title bar names the domain and IP"
+has_ok '[─▶] SPF ─+ – SKIP ─' "a check left out with --only shows SKIP"
+tmux_keys n
+wait_ok 'Domain +multi\.mx\.test' 5 "n reopens the form, filled in"
+tmux_keys Escape
+wait_ok 'Enter detail' 5 "Esc returns to the dashboard"
+tmux_keys r
+wait_ok 're-running' 5 "r re-runs the audit"
+wait_ok '[─▶] PTR ─+ . PASS ─' 15 "the re-run finishes"
+quit_ok "form"
+[ -s "$XDG_STATE_HOME/mxaudit/history" ] && grep -qx 'multi.mx.test' "$XDG_STATE_HOME/mxaudit/history"
+ok $? "the domain is kept in the history of recent domains"
+
+run_tui 130 45 "${NET[@]}"
+wait_ok 'recent: multi\.mx\.test' 5 "the form offers recent domains"
+tmux_keys PageUp
+wait_ok 'Domain +multi\.mx\.test' 5 "PgUp fills in a recent domain"
+tmux_keys C-c
+wait_ok 'EXIT=130 TTY=.*icanon' 5 "Ctrl-C in the form quits (status 130) and restores the terminal"
+
+# --- pending, then a verdict --------------------------------------------------
+silent_udp_start || { echo "Bail out! no silent server"; exit 1; }
+run_tui 100 30 --dns-server "127.0.0.1:$SILENT_PORT" --only mx --timeout 3 multi.mx.test
+wait_ok '[─▶] MX ─+ . PENDING ─' 5 "against a silent server the MX pane is pending, with a spinner"
+wait_ok '^ [1-9][0-9]* quer(y|ies) in flight' 5 "the status bar counts the queries in flight"
+s1=$(tmux_screen | grep -o 'MX ─* . PENDING' | head -n 1)
+sleep 0.5
+s2=$(tmux_screen | grep -o 'MX ─* . PENDING' | head -n 1)
+ok "$([ -n "$s1" ] && [ "$s1" != "$s2" ]; echo $?)" "the spinner animates while the UI waits"
+tmux_keys 5 Enter
+wait_ok 'MX detail' 5 "the UI answers keys while queries are outstanding"
+tmux_keys Escape
+wait_ok '[─▶] MX ─+ ! ERROR ─' 20 "after the timeout the pane says ERROR (not FAIL)"
+wait_ok ' 0 queries in flight' 5 "nothing left in flight"
+quit_ok "silent"
+
+# --- ASCII ------------------------------------------------------------------
+run_tui 80 24 --ascii "${NET[@]}" multi.mx.test 192.0.2.10
+wait_ok '\[PASS\]' 15 "--ascii: verdicts as [PASS]"
+hasnt_ok '[┌─│✔✖▲]' "--ascii: no box drawing or symbols"
+has_ok '^\+-' "--ascii: frames drawn with + and -"
+quit_ok "ascii"
+
+tmux_start 80 24 sh -c 'LC_ALL=C LANG=C "$0" "$@"; printf "\nEXIT=%s\n" $?' "$MXAUDIT" "${NET[@]}" multi.mx.test 192.0.2.10
+wait_ok '\[PASS\]' 15 "a non-UTF-8 locale switches to ASCII by itself"
+hasnt_ok '[┌─│✔✖▲]' "non-UTF-8: no box drawing or symbols"
+tmux_keys q
+wait_ok 'EXIT=0' 5 "non-UTF-8: quits"
+
+# --- themes -------------------------------------------------------------------
+run_tui 100 30 --theme high-contrast "${NET[@]}" multi.mx.test
+wait_ok 'theme high-contrast ' 5 "--theme picks a theme"
+quit_ok "--theme"
+tmux_start 100 30 sh -c 'NO_COLOR=1 "$0" "$@"; printf "\nEXIT=%s\n" $?' "$MXAUDIT" "${NET[@]}" multi.mx.test
+wait_ok 'theme mono ' 5 "NO_COLOR selects the mono theme"
+tmux_keys q
+wait_ok 'EXIT=0' 5 "NO_COLOR: quits"
+run_tui 100 30 --theme no-such-theme "${NET[@]}" multi.mx.test
+wait_ok "theme 'no-such-theme' not found" 5 "an unknown theme is reported"
+has_ok 'theme default ' "and the default theme is used instead"
+quit_ok "unknown theme"
+mkdir -p "$XDG_CONFIG_HOME/mxaudit/themes"
+printf 'normal = default default\nstatus.pass = blue default bold\n' >"$XDG_CONFIG_HOME/mxaudit/themes/mine.theme"
+run_tui 100 30 --theme mine "${NET[@]}" multi.mx.test
+wait_ok 'theme mine ' 5 "a theme in \$XDG_CONFIG_HOME/mxaudit/themes is found"
+quit_ok "user theme"
+
+done_testing
