@@ -20,3 +20,7 @@ EXTRA_DIST += \
 	tests/zones-unit/unit.example.zone \
 	tests/zones-unit/guess.example.zone \
 	tests/zones-unit/syntax-error.zone
+
+# End to end: the demo and --zone through the command line.
+TESTS += tests/zone-cli.sh
+EXTRA_DIST += tests/zone-cli.sh
