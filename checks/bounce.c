@@ -1190,7 +1190,7 @@ static void decide(struct ctx *x, const struct hdrs *top, const struct bounce_pa
 		 * Wording elsewhere in the report only refines generic codes
 		 * (X.0.0, 5.7.1, 5.5.x, ...). */
 		bool auth_code = (cat == BOUNCE_SENDER_AUTH && !generic) || code_is_unambiguous(b->enhanced_code);
-		if (hit && !auth_code && (in_diag || generic || cat == BOUNCE_UNKNOWN || hit->category == cat)) {
+		if (hit && (hit->category == cat || (!auth_code && (in_diag || generic || cat == BOUNCE_UNKNOWN)))) {
 			b->meaning = xstrdup(hit->meaning);
 			b->matched_pattern = xstrdup(hit->pattern);
 			cat = hit->category;

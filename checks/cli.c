@@ -74,7 +74,7 @@ int cli_run(struct options *o)
 		evloop_free(loop);
 		return EXIT_USAGE;
 	}
-	char *text = report_json_string(a);
+	char *text = o->mode == MODE_MARKDOWN ? report_markdown(a) : report_json_string(a);
 	int rc = write_out(o, text);
 	free(text);
 	if (!rc) {

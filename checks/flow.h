@@ -16,4 +16,15 @@ void flow_free(struct audit *a);
 
 const char *flow_step_title(int number); /* 1..6 */
 
+/* (Re)decode a->in.bounce_text into a->bounce and set a->first_step; for a
+ * TUI paste box that replaces the bounce of a running audit (follow with
+ * flow_update()). */
+void flow_decode_bounce(struct audit *a);
+
+struct bounce_patterns;
+/* The provider wording table and the registry meaning of an enhanced code
+ * ("5.7.26"), from the data directory, loaded once. */
+const struct bounce_patterns *flow_patterns(void);
+const char *flow_code_meaning(const char *enhanced);
+
 #endif

@@ -15,3 +15,6 @@ check_PROGRAMS += tests/bounce_dump
 tests_bounce_dump_SOURCES = tests/bounce_dump.c
 tests_bounce_dump_CFLAGS = $(TEST_CFLAGS)
 tests_bounce_dump_LDADD = $(TEST_LIBS)
+
+checks_libmxcheck_a_SOURCES += checks/report_md.c
+dist_pkgdata_DATA += data/demo-bounce.txt

@@ -18,6 +18,10 @@ char *report_json_string(const struct audit *a);
 char *report_json_serialize(struct json_object *obj, bool pretty);
 char *report_json_make_safe(const char *json);
 
+/* The Markdown incident report (--report md), outside text sanitised and
+ * escaped; caller frees. (report_md.c) */
+char *report_markdown(const struct audit *a);
+
 /* Helpers for check_class.json implementations. */
 void report_json_add_string(struct json_object *obj, const char *key, const char *val); /* NULL -> null */
 void report_json_add_int(struct json_object *obj, const char *key, long long val);
