@@ -104,10 +104,11 @@ plan() {
 	echo "1..$1"
 }
 
-# diag TEXT...: a TAP comment (shown in the test's .log).
+# diag TEXT...: TAP comments (shown in the test's .log), one line per
+# argument and per line in it.
 diag() {
 	local line
-	printf '%s\n' "$*" | while IFS= read -r line; do
+	printf '%s\n' "$@" | while IFS= read -r line; do
 		printf '# %s\n' "$line"
 	done
 }
