@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "evloop.h"
+#include "mta_sts.h"
 #include "report.h"
 #include "resolver.h"
 #include "tls_probe.h"
@@ -49,7 +50,38 @@ struct tls_target {
 	struct check *c;
 };
 
+/* MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) of the domain. */
+struct sts_state {
+	int lookups_left;       /* _mta-sts TXT, mta-sts A, AAAA */
+	enum dns_result txt_res;
+	char *txt_error;
+	char *txt;              /* the v=STSv1 record */
+	size_t ntxt;            /* how many v=STSv1 records */
+	char *id;
+	const char *txt_why;
+	struct strlist addrs;
+	char *host;             /* mta-sts.<domain> */
+	char *address;
+	int port;
+	struct tls_probe *probe;
+	bool fetched;           /* the probe finished */
+	int http_status;
+	char *content_type;
+	const char *http_why;
+	bool have_policy;
+	bool policy_ok;
+	struct mta_sts_policy policy;
+	/* TLS-RPT */
+	enum dns_result rpt_res;
+	char *rpt_error;
+	char *rpt_txt;
+	size_t nrpt;
+	struct strlist rua;
+	const char *rpt_why;
+};
+
 struct tls_state {
+	struct sts_state sts;
 	SSL_CTX *ctx;
 	char *ctx_error;
 	bool null_mx, implicit, nxdomain;
@@ -229,6 +261,119 @@ static void on_mx(struct check *c, void *arg, struct dns_answer *ans)
 		resolve_host(c, &s->hosts[i]);
 }
 
+/* --- MTA-STS and TLS-RPT --- */
+
+static void on_sts_fetched(struct tls_probe *p, void *arg)
+{
+	struct check *c = arg;
+	struct sts_state *m = &st(c)->sts;
+	const struct tls_probe_result *r = tls_probe_result(p);
+	m->fetched = true;
+	if (r->outcome == TLS_PROBE_TLS_OK && r->http) {
+		char *body = NULL;
+		size_t blen = 0;
+		if (mta_sts_http_parse(r->http, r->http_len, &m->http_status, &m->content_type, &body, &blen,
+		                       &m->http_why) && m->http_status == 200) {
+			m->have_policy = true;
+			m->policy_ok = mta_sts_policy_parse(body, blen, &m->policy);
+		}
+		free(body);
+	}
+	check_touch(c);
+	check_release(c);
+}
+
+static void sts_lookup_done(struct check *c)
+{
+	struct tls_state *s = st(c);
+	struct sts_state *m = &s->sts;
+	if (--m->lookups_left > 0)
+		return;
+	if (!m->id || !m->addrs.n || !s->ctx)
+		return;
+	char addr[64];
+	snprintf(addr, sizeof(addr), "%s", m->addrs.v[0]);
+	int port = 443;
+	const char *bad = NULL;
+	tls_connect_to_apply((const char *const *)c->audit->in.connect_to.v, c->audit->in.connect_to.n, m->host, addr,
+	                     sizeof(addr), &port, &bad);
+	m->address = xstrdup(addr);
+	m->port = port;
+	struct tls_probe_config cfg = {
+		.mode = TLS_PROBE_HTTPS,
+		.host = m->host,
+		.address = m->address,
+		.port = port,
+		.path = "/.well-known/mta-sts.txt",
+		.timeout_ms = c->audit->in.timeout_ms,
+		.ctx = s->ctx,
+	};
+	check_hold(c);
+	m->probe = tls_probe_start(c->audit->loop, &cfg, on_sts_fetched, c);
+}
+
+static void on_sts_txt(struct check *c, void *arg, struct dns_answer *ans)
+{
+	struct sts_state *m = &st(c)->sts;
+	(void)arg;
+	m->txt_res = ans->result;
+	if (!dns_result_is_answer(ans->result))
+		m->txt_error = xstrdup(ans->error ? ans->error : dns_result_name(ans->result));
+	for (const struct dns_rr *rr = NULL; (rr = dns_answer_next(ans, DNS_T_TXT, rr));) {
+		/* Only records that claim to be MTA-STS count (RFC 8461 3.1). */
+		if (strncmp(rr->u.txt.text, "v=STSv1", 7) != 0)
+			continue;
+		if (m->ntxt++ == 0)
+			m->txt = xstrdup(rr->u.txt.text);
+	}
+	if (m->ntxt == 1 && !mta_sts_txt_parse(m->txt, &m->id, &m->txt_why))
+		m->id = NULL;
+	sts_lookup_done(c);
+}
+
+static void on_sts_addr(struct check *c, void *arg, struct dns_answer *ans)
+{
+	struct sts_state *m = &st(c)->sts;
+	(void)arg;
+	for (const struct dns_rr *rr = NULL; (rr = dns_answer_next(ans, ans->qtype, rr));)
+		if (!strlist_contains_ci(&m->addrs, rr->text))
+			strlist_add(&m->addrs, rr->text);
+	sts_lookup_done(c);
+}
+
+static void on_rpt_txt(struct check *c, void *arg, struct dns_answer *ans)
+{
+	struct sts_state *m = &st(c)->sts;
+	(void)arg;
+	m->rpt_res = ans->result;
+	if (!dns_result_is_answer(ans->result))
+		m->rpt_error = xstrdup(ans->error ? ans->error : dns_result_name(ans->result));
+	for (const struct dns_rr *rr = NULL; (rr = dns_answer_next(ans, DNS_T_TXT, rr));) {
+		if (strncmp(rr->u.txt.text, "v=TLSRPTv1", 10) != 0)
+			continue;
+		if (m->nrpt++ == 0)
+			m->rpt_txt = xstrdup(rr->u.txt.text);
+	}
+	if (m->nrpt == 1)
+		tlsrpt_txt_parse(m->rpt_txt, &m->rua, &m->rpt_why);
+}
+
+static void start_sts(struct check *c)
+{
+	struct sts_state *m = &st(c)->sts;
+	const char *d = c->audit->in.domain;
+	m->host = xasprintf("mta-sts.%s", d);
+	m->lookups_left = 3;
+	char *name = xasprintf("_mta-sts.%s", d);
+	check_query(c, name, DNS_T_TXT, 0, on_sts_txt, NULL);
+	free(name);
+	check_query(c, m->host, DNS_T_A, 0, on_sts_addr, NULL);
+	check_query(c, m->host, DNS_T_AAAA, 0, on_sts_addr, NULL);
+	name = xasprintf("_smtp._tls.%s", d);
+	check_query(c, name, DNS_T_TXT, 0, on_rpt_txt, NULL);
+	free(name);
+}
+
 static void start(struct check *c)
 {
 	struct tls_state *s = xcalloc(1, sizeof(*s));
@@ -236,6 +381,7 @@ static void start(struct check *c)
 	s->ctx = tls_probe_ctx_new(c->audit->in.ca_file, &s->ctx_error);
 	check_set_summary(c, "looking up MX for %s", c->audit->in.domain);
 	check_query(c, c->audit->in.domain, DNS_T_MX, 0, on_mx, NULL);
+	start_sts(c);
 }
 
 /* --- verdicts --- */
@@ -246,7 +392,7 @@ static bool old_protocol(const char *v)
 }
 
 /* Findings for one probe; returns the worst status of that address. */
-static enum status judge_target(struct check *c, const struct tls_target *t)
+static enum status judge_target(struct check *c, const struct tls_target *t, bool enforce)
 {
 	const struct tls_probe_result *r = tls_probe_result(t->probe);
 	const struct tls_host *h = t->host;
@@ -298,7 +444,7 @@ static enum status judge_target(struct check *c, const struct tls_target *t)
 	}
 	if (!r->cert_valid && r->days_left >= 0) {
 		/* Opportunistic STARTTLS still delivers; MTA-STS / DANE do not. */
-		enum status s2 = dane_ok ? STATUS_PASS : STATUS_WARN;
+		enum status s2 = dane_ok ? STATUS_PASS : enforce ? STATUS_FAIL : STATUS_WARN;
 		if (r->self_signed)
 			check_add_finding(c, s2, "tls.cert-self-signed", r->subject,
 			                  "Use a certificate from a public CA (e.g. Let's Encrypt) for the MX name.",
@@ -313,7 +459,7 @@ static enum status judge_target(struct check *c, const struct tls_target *t)
 		worst = status_worst(worst, s2);
 	}
 	if (!r->hostname_match) {
-		enum status s2 = dane_ok ? STATUS_PASS : STATUS_WARN;
+		enum status s2 = dane_ok ? STATUS_PASS : enforce ? STATUS_FAIL : STATUS_WARN;
 		check_add_finding(c, s2, "tls.cert-name-mismatch", r->subject,
 		                  "Get a certificate whose subjectAltName includes the MX host name.",
 		                  "%s: the certificate (%s) is not valid for the name %s%s.", where, r->subject, h->name,
@@ -345,6 +491,112 @@ static enum status judge_target(struct check *c, const struct tls_target *t)
 		                  "%s: STARTTLS with %s (%s); certificate valid for %s, %ld days left.", where,
 		                  r->tls_version, r->cipher, h->name, r->days_left);
 	return worst;
+}
+
+/* MTA-STS and TLS-RPT findings; returns true when an enforce policy is in
+ * force (certificate problems then stop delivery: fail, not warn). */
+static bool judge_sts(struct check *c)
+{
+	struct tls_state *s = st(c);
+	struct sts_state *m = &s->sts;
+	const char *d = c->audit->in.domain;
+	bool enforce = false;
+	if (m->txt_error) {
+		check_add_finding(c, STATUS_ERROR, "tls.mta-sts-lookup-failed", m->txt_error, NULL,
+		                  "Could not look up _mta-sts.%s: %s", d, m->txt_error);
+	} else if (!m->ntxt) {
+		check_add_finding(c, STATUS_PASS, "tls.mta-sts-none", NULL,
+		                  "Optionally publish an MTA-STS policy (RFC 8461) so senders insist on TLS.",
+		                  "%s publishes no MTA-STS policy: senders use TLS opportunistically.", d);
+	} else if (m->ntxt > 1) {
+		check_add_finding(c, STATUS_FAIL, "tls.mta-sts-txt-invalid", m->txt, "Keep exactly one v=STSv1 record.",
+		                  "_mta-sts.%s has %zu v=STSv1 TXT records; senders ignore the policy when there is "
+		                  "more than one.", d, m->ntxt);
+	} else if (!m->id) {
+		check_add_finding(c, STATUS_FAIL, "tls.mta-sts-txt-invalid", m->txt,
+		                  "Publish \"v=STSv1; id=20240101T000000\" (a new id each time the policy changes).",
+		                  "The MTA-STS record of %s is invalid: %s.", d, m->txt_why ? m->txt_why : "?");
+	} else if (!m->addrs.n) {
+		check_add_finding(c, STATUS_FAIL, "tls.mta-sts-fetch-failed", m->host,
+		                  "Publish an address for the policy host and serve the policy over HTTPS.",
+		                  "%s announces MTA-STS but %s has no address: the policy cannot be fetched.", d, m->host);
+	} else if (m->probe) {
+		const struct tls_probe_result *r = tls_probe_result(m->probe);
+		char url[300];
+		snprintf(url, sizeof(url), "https://%s/.well-known/mta-sts.txt", m->host);
+		if (r->outcome != TLS_PROBE_TLS_OK) {
+			check_add_finding(c, STATUS_ERROR, "tls.mta-sts-fetch-failed", url, NULL,
+			                  "Could not fetch the MTA-STS policy %s from %s port %d: %s", url, m->address, m->port,
+			                  r->error ? r->error : "the fetch did not finish");
+		} else if (!r->cert_valid || !r->hostname_match) {
+			check_add_finding(c, STATUS_FAIL, "tls.mta-sts-cert-invalid", r->verify_error,
+			                  "Serve the policy with a publicly trusted certificate for the mta-sts name.",
+			                  "The certificate of %s is not valid (%s); senders discard the policy.", m->host,
+			                  !r->cert_valid ? (r->verify_error ? r->verify_error : "chain does not verify")
+			                                 : "wrong name");
+		} else if (!m->http_status) {
+			check_add_finding(c, STATUS_FAIL, "tls.mta-sts-http-invalid", url, NULL,
+			                  "%s did not answer with HTTP: %s.", url, m->http_why ? m->http_why : "?");
+		} else if (m->http_status != 200) {
+			check_add_finding(c, STATUS_FAIL, "tls.mta-sts-http-status", url,
+			                  "Serve the policy at /.well-known/mta-sts.txt with status 200.",
+			                  "Fetching %s gave HTTP status %d, not 200: senders have no policy.", url,
+			                  m->http_status);
+		} else if (!m->policy_ok) {
+			struct strbuf b;
+			strbuf_init(&b);
+			for (size_t i = 0; i < m->policy.problems.n; i++)
+				strbuf_addf(&b, "%s%s", i ? "; " : "", m->policy.problems.v[i]);
+			check_add_finding(c, STATUS_FAIL, "tls.mta-sts-policy-invalid", url,
+			                  "Publish \"version: STSv1\", \"mode: enforce\" (or testing), one \"mx:\" line per "
+			                  "MX host and \"max_age: 604800\".",
+			                  "The MTA-STS policy of %s is invalid: %s.", d, b.s);
+			strbuf_free(&b);
+		} else {
+			const struct mta_sts_policy *pol = &m->policy;
+			enforce = pol->mode == MTA_STS_MODE_ENFORCE;
+			if (m->content_type && strncmp(m->content_type, "text/plain", 10) != 0)
+				check_add_finding(c, STATUS_WARN, "tls.mta-sts-content-type", m->content_type,
+				                  "Serve the policy as text/plain.",
+				                  "%s is served as %s; RFC 8461 requires text/plain.", url, m->content_type);
+			if (pol->mode == MTA_STS_MODE_NONE)
+				check_add_finding(c, STATUS_WARN, "tls.mta-sts-mode-none", NULL, NULL,
+				                  "The MTA-STS policy of %s has mode none: it is being withdrawn.", d);
+			if (pol->max_age < 86400)
+				check_add_finding(c, STATUS_WARN, "tls.mta-sts-short-max-age", NULL,
+				                  "Use max_age: 604800 (a week) or more.",
+				                  "The MTA-STS max_age is %ld seconds: senders forget the policy almost at once.",
+				                  pol->max_age);
+			size_t mism = 0;
+			for (size_t i = 0; pol->mode != MTA_STS_MODE_NONE && i < s->nhosts; i++)
+				if (!mta_sts_policy_allows(pol, s->hosts[i].name)) {
+					mism++;
+					check_add_finding(c, enforce ? STATUS_FAIL : STATUS_WARN, "tls.mta-sts-mx-mismatch",
+					                  s->hosts[i].name, "Add an \"mx:\" line for it to the policy (and a new id).",
+					                  "The MX host %s is not in the MTA-STS policy's mx list: senders %s.",
+					                  s->hosts[i].name, enforce ? "will not deliver to it" : "report failures");
+				}
+			if (!mism && pol->mode != MTA_STS_MODE_NONE)
+				check_add_finding(c, STATUS_PASS, "tls.mta-sts-ok", url, NULL,
+				                  "MTA-STS policy (mode %s, max_age %ld) covers every MX host.",
+				                  mta_sts_mode_name(pol->mode), pol->max_age);
+		}
+	}
+	if (m->rpt_error)
+		check_add_finding(c, STATUS_ERROR, "tls.tlsrpt-lookup-failed", m->rpt_error, NULL,
+		                  "Could not look up _smtp._tls.%s: %s", d, m->rpt_error);
+	else if (!m->nrpt)
+		check_add_finding(c, m->ntxt ? STATUS_WARN : STATUS_PASS, "tls.tlsrpt-none", NULL,
+		                  "Publish _smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tls-reports@<domain>\".",
+		                  "%s publishes no TLS-RPT record: nobody tells you when senders fail TLS to you.", d);
+	else if (m->nrpt > 1 || !m->rua.n)
+		check_add_finding(c, STATUS_WARN, "tls.tlsrpt-invalid", m->rpt_txt, "Keep one valid v=TLSRPTv1 record.",
+		                  "The TLS-RPT record of %s is invalid: %s.", d,
+		                  m->nrpt > 1 ? "there is more than one" : (m->rpt_why ? m->rpt_why : "?"));
+	else
+		check_add_finding(c, STATUS_PASS, "tls.tlsrpt-ok", m->rpt_txt, NULL, "TLS reports for %s go to %s.", d,
+		                  m->rua.v[0]);
+	return enforce;
 }
 
 static void finish(struct check *c)
@@ -389,9 +641,10 @@ static void finish(struct check *c)
 			                  "%s publishes TLSA records but the resolver did not mark them as DNSSEC-validated "
 			                  "(no AD bit): DANE senders ignore them.", h->name);
 	}
+	bool enforce = judge_sts(c);
 	size_t pass = 0, bad = 0, err = 0;
 	for (size_t i = 0; i < s->ntargets; i++) {
-		enum status w = judge_target(c, &s->targets[i]);
+		enum status w = judge_target(c, &s->targets[i], enforce);
 		if (w == STATUS_ERROR)
 			err++;
 		else if (w == STATUS_PASS)
@@ -445,6 +698,42 @@ static const char *target_status(const struct tls_probe_result *r)
 	}
 }
 
+static void json_sts(const struct tls_state *s, struct json_object *obj)
+{
+	const struct sts_state *m = s ? &s->sts : NULL;
+	struct json_object *o = json_object_new_object();
+	report_json_add_string(o, "record", m ? m->txt : NULL);
+	report_json_add_string(o, "id", m ? m->id : NULL);
+	const struct tls_probe_result *r = m && m->probe ? tls_probe_result(m->probe) : NULL;
+	report_json_add_string(o, "policy_host", m && m->probe ? m->host : NULL);
+	report_json_add_string(o, "address", m ? m->address : NULL);
+	if (m && m->http_status)
+		report_json_add_int(o, "http_status", m->http_status);
+	else
+		report_json_add_null(o, "http_status");
+	report_json_add_bool(o, "cert_valid", r && r->outcome == TLS_PROBE_TLS_OK ? r->cert_valid && r->hostname_match : -1);
+	report_json_add_string(o, "error", r ? r->error : NULL);
+	bool pol = m && m->policy_ok;
+	report_json_add_string(o, "mode", pol ? mta_sts_mode_name(m->policy.mode) : NULL);
+	if (pol)
+		report_json_add_int(o, "max_age", m->policy.max_age);
+	else
+		report_json_add_null(o, "max_age");
+	struct json_object *mx = json_object_new_array();
+	for (size_t i = 0; pol && i < m->policy.mx.n; i++)
+		json_object_array_add(mx, json_object_new_string(m->policy.mx.v[i]));
+	json_object_object_add(o, "mx", mx);
+	json_object_object_add(obj, "mta_sts", o);
+
+	o = json_object_new_object();
+	report_json_add_string(o, "record", m ? m->rpt_txt : NULL);
+	struct json_object *rua = json_object_new_array();
+	for (size_t i = 0; m && i < m->rua.n; i++)
+		json_object_array_add(rua, json_object_new_string(m->rua.v[i]));
+	json_object_object_add(o, "rua", rua);
+	json_object_object_add(obj, "tls_rpt", o);
+}
+
 static void json(const struct check *c, struct json_object *obj)
 {
 	struct tls_state *s = st(c);
@@ -494,6 +783,7 @@ static void json(const struct check *c, struct json_object *obj)
 		json_object_array_add(hosts, o);
 	}
 	json_object_object_add(obj, "hosts", hosts);
+	json_sts(s, obj);
 }
 
 static void detail(const struct check *c, struct textlines *out)
@@ -540,6 +830,19 @@ static void free_state(struct check *c)
 		free(h->tlsa_error);
 	}
 	free(s->hosts);
+	struct sts_state *m = &s->sts;
+	tls_probe_free(m->probe);
+	free(m->txt_error);
+	free(m->txt);
+	free(m->id);
+	strlist_free(&m->addrs);
+	free(m->host);
+	free(m->address);
+	free(m->content_type);
+	mta_sts_policy_free(&m->policy);
+	free(m->rpt_error);
+	free(m->rpt_txt);
+	strlist_free(&m->rua);
 	free(s->mx_error);
 	free(s->ctx_error);
 	tls_probe_ctx_free(s->ctx);

@@ -17,6 +17,6 @@ tests_test_mta_sts_CFLAGS = $(TEST_CFLAGS)
 tests_test_mta_sts_LDADD = $(TEST_LIBS)
 
 # Integration tests: real SMTP servers and misbehaving peers on loopback.
-TESTS += tests/tls-starttls.sh tests/tls-dane.sh
-EXTRA_DIST += tests/tls-starttls.sh tests/tls-dane.sh tests/lib/tls_pki.sh tests/lib/smtp_server.py tests/lib/bad_smtp_peer.py \
+TESTS += tests/tls-starttls.sh tests/tls-dane.sh tests/tls-mta-sts.sh
+EXTRA_DIST += tests/tls-starttls.sh tests/tls-dane.sh tests/tls-mta-sts.sh tests/lib/https_server.py tests/lib/tls_pki.sh tests/lib/smtp_server.py tests/lib/bad_smtp_peer.py \
 	tests/zones/tls.test.zone

@@ -301,8 +301,11 @@ static int read_in(struct tls_probe *p)
 		int r = SSL_read(p->ssl, buf, (int)want);
 		if (r <= 0) {
 			int e = SSL_get_error(p->ssl, r);
+			/* Many web servers close without close_notify; the HTTP
+			 * parser checks Content-Length, so a cut body still shows. */
 			if (p->phase == PH_HTTP &&
-			    (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && !ERR_peek_last_error()))) {
+			    (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && !ERR_peek_last_error()) ||
+			     ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
 				p->https_done = true;
 				return 1;
 			}
@@ -440,6 +443,7 @@ static bool process(struct tls_probe *p)
 {
 	if (p->mode == TLS_PROBE_HTTPS) {
 		if (p->https_done) {
+			p->res.outcome = TLS_PROBE_TLS_OK;
 			p->res.http_len = p->in.len;
 			p->res.http = strbuf_steal(&p->in);
 			notef(p, LINE_DIM, "HTTP response of %zu bytes", p->res.http_len);

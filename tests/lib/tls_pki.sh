@@ -3,6 +3,7 @@
 #
 #   pki_init                     CA in $PKI/ca.pem, $PKI/ca.key
 #   pki_leaf NAME DNSNAME [DAYS] $PKI/NAME.pem/.key signed by the CA
+#                                (PKI_EXTRA_SAN="DNS:a,DNS:b" adds names)
 #   pki_expired NAME DNSNAME     valid in 2020 only
 #   pki_selfsigned NAME DNSNAME  no CA
 #   pki_spki_sha256 NAME         hex SHA-256 of the certificate's public key (TLSA 3 1 1)
@@ -29,7 +30,8 @@ pki_init() {
 _pki_csr() {
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$PKI/$1.key" \
 		-out "$PKI/$1.csr" -subj "/CN=$2" >>"$PKI/log" 2>&1
-	printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$2" >"$PKI/$1.ext"
+	printf 'subjectAltName=DNS:%s%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$2" \
+		"${PKI_EXTRA_SAN:+,$PKI_EXTRA_SAN}" >"$PKI/$1.ext"
 }
 
 pki_leaf() {
