@@ -135,7 +135,9 @@ static char *normalize(const char *in, size_t len, size_t *outlen)
 static bool header_line(const char *p, const char *e, const char **colon)
 {
 	const char *q = p;
-	while (q < e && q - p <= 76 && *q > ' ' && *q < 127 && *q != ':')
+	/* Real field names are letters, digits and dashes; "<user@host>:" in a
+	 * pasted report is text. */
+	while (q < e && q - p <= 76 && (is_alnum(*q) || *q == '-' || *q == '_' || *q == '.'))
 		q++;
 	if (q == p || q >= e || *q != ':' || q - p > 76)
 		return false;
@@ -747,7 +749,8 @@ static void scan_codes(const char *s, const char *end, struct codes_found *f)
 			const char *q = p + 3;
 			if (q < end && (*q == ' ' || *q == '-'))
 				q++;
-			while (q < end && *q == ' ')
+			/* also across a wrapped line: "said: 421\n    4.7.0 ..." */
+			while (q < end && (*q == ' ' || *q == '\t' || *q == '\n') && q - p < 16)
 				q++;
 			if (q < end && (*q == '#' || *q == '\'' || *q == '"' || *q == '('))
 				q++;

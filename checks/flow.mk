@@ -18,3 +18,31 @@ tests_bounce_dump_LDADD = $(TEST_LIBS)
 
 checks_libmxcheck_a_SOURCES += checks/report_md.c
 dist_pkgdata_DATA += data/demo-bounce.txt
+
+# The hand-written provider corpus: tests/bounces/*.expect.
+TESTS += tests/bounce-corpus.sh
+EXTRA_DIST += tests/bounce-corpus.sh \
+	tests/bounces/bare-reply.expect \
+	tests/bounces/bare-reply.txt \
+	tests/bounces/exim-spf.eml \
+	tests/bounces/exim-spf.expect \
+	tests/bounces/gmail-5.1.1.eml \
+	tests/bounces/gmail-5.1.1.expect \
+	tests/bounces/greylist-4xx.expect \
+	tests/bounces/greylist-4xx.txt \
+	tests/bounces/mbox-second.expect \
+	tests/bounces/mbox-second.mbox \
+	tests/bounces/microsoft-5.7.708.expect \
+	tests/bounces/microsoft-5.7.708.txt \
+	tests/bounces/microsoft-s3150.eml \
+	tests/bounces/microsoft-s3150.expect \
+	tests/bounces/not-a-bounce.expect \
+	tests/bounces/not-a-bounce.txt \
+	tests/bounces/postfix-5.2.2-crlf-base64.eml \
+	tests/bounces/postfix-5.2.2-crlf-base64.expect \
+	tests/bounces/qmail-nomx.eml \
+	tests/bounces/qmail-nomx.expect \
+	tests/bounces/sendmail-dsn-ptr.eml \
+	tests/bounces/sendmail-dsn-ptr.expect \
+	tests/bounces/yahoo-tss04.expect \
+	tests/bounces/yahoo-tss04.txt
