@@ -46,3 +46,9 @@ EXTRA_DIST += tests/bounce-corpus.sh \
 	tests/bounces/sendmail-dsn-ptr.expect \
 	tests/bounces/yahoo-tss04.expect \
 	tests/bounces/yahoo-tss04.txt
+
+check_PROGRAMS += tests/test_bounce
+TESTS += tests/test_bounce
+tests_test_bounce_SOURCES = tests/test_bounce.c
+tests_test_bounce_CFLAGS = $(TEST_CFLAGS)
+tests_test_bounce_LDADD = $(TEST_LIBS)
