@@ -19,7 +19,7 @@ run_tui() {
 	shift 2
 	# (the shell traps SIGINT so that Ctrl-C reaches only mxaudit's handler
 	# and the shell lives on to report; the trap is reset in the child)
-	tmux_start "$cols" "$rows" sh -c 'trap : INT; "$0" "$@"; rc=$?; printf "\nEXIT=%s TTY=%s\n" "$rc" \
+	tmux_start "$cols" "$rows" sh -c 'echo $$ >"$TEST_TMPDIR/shell.pid"; trap : INT; "$0" "$@"; rc=$?; printf "\nEXIT=%s TTY=%s\n" "$rc" \
 		"$(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon -e echo -e -echo | tr "\n" " ")"' \
 		"$MXAUDIT" "$@"
 }
@@ -89,6 +89,33 @@ tmux_keys Escape
 wait_ok '[─▶] MX ─+ ! ERROR ─' 20 "after the timeout the pane says ERROR (not FAIL)"
 wait_ok ' 0 queries in flight' 5 "nothing left in flight"
 quit_ok "silent"
+
+# --- watch mode -------------------------------------------------------------
+export MXAUDIT_WATCH_SECONDS=1
+run_tui 130 45 "${NET[@]}" multi.mx.test 192.0.2.10
+wait_ok '[─▶] PTR ─+ . PASS ─' 15 "watch: the first run finishes"
+tmux_keys w
+wait_ok 'watch: re-running every 1 s' 5 "w turns watch mode on"
+wait_ok '^ [0-9]+ quer(y|ies) in flight .* watch' 5 "the status bar says watch"
+wait_ok 'watch re-running' 5 "watch re-runs the audit after the interval"
+wait_ok '[─▶] PTR ─+ . PASS ─' 15 "the watched run finishes too"
+tmux_keys w
+wait_ok 'watch off' 5 "w turns it off again"
+quit_ok "watch"
+unset MXAUDIT_WATCH_SECONDS
+
+# --- signals restore the terminal ---------------------------------------------
+# mxaudit's pid: the child of the wrapper shell that wrote shell.pid.
+tui_pid() { pgrep -P "$(cat "$TEST_TMPDIR/shell.pid")" | head -n 1; }
+run_tui 100 30 "${NET[@]}" multi.mx.test
+wait_ok '[─▶] MX ─+ . (PASS|WARN|FAIL|ERROR) ─' 15 "SIGTERM: the screen is up"
+kill -TERM "$(tui_pid)"
+wait_ok 'EXIT=143 TTY=.*icanon' 5 "SIGTERM ends it (status 143) with the terminal restored"
+run_tui 100 30 "${NET[@]}" multi.mx.test
+wait_ok '[─▶] MX ─+ . (PASS|WARN|FAIL|ERROR) ─' 15 "SIGSEGV: the screen is up"
+kill -SEGV "$(tui_pid)"
+wait_ok 'EXIT=139 TTY=.*icanon' 5 "a crash signal restores the terminal, then dies of the signal"
+like "$(tmux_screen | grep 'EXIT=')" 'TTY=.*(^|[^-])echo\b' "after the crash echo is back on"
 
 # --- ASCII ------------------------------------------------------------------
 run_tui 80 24 --ascii "${NET[@]}" multi.mx.test 192.0.2.10
