@@ -159,8 +159,8 @@ static void start(struct check *c)
 	struct dkim_state *s = xcalloc(1, sizeof(*s));
 	c->state = s;
 	const struct audit_input *in = &c->audit->in;
-	for (size_t i = 0; i < in->selectors.n; i++)
-		sel_add(s, in->selectors.v[i], in->domain, SRC_GIVEN);
+	/* Signatures first: the bounce reader also copies their s= into
+	 * in->selectors, and the entry should say where it really came from. */
 	if (in->bounce_text && in->bounce_len) {
 		s->have_text = true;
 		s->msg = dkim_message_parse(in->bounce_text, in->bounce_len, &s->not_message);
@@ -170,6 +170,8 @@ static void start(struct check *c)
 				sel_add(s, sig->s, sig->d, SRC_SIGNATURE);
 		}
 	}
+	for (size_t i = 0; i < in->selectors.n; i++)
+		sel_add(s, in->selectors.v[i], in->domain, SRC_GIVEN);
 	load_builtin(s, in->domain);
 	for (size_t i = 0; i < s->nsels; i++)
 		s->probed += s->sels[i].source == SRC_PROBE;

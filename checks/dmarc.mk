@@ -26,3 +26,9 @@ tests_test_dkim_sig_LDADD = $(TEST_LIBS)
 checks_libmxcheck_a_SOURCES += checks/dkim.h
 dist_pkgdata_DATA += data/dkim-selectors.txt
 checks_libmxcheck_a_SOURCES += checks/dmarc_align.c checks/dmarc_align.h
+
+# Integration tests through Knot.
+TESTS += tests/dkim-cli.sh tests/dmarc-cli.sh
+EXTRA_DIST += tests/dkim-cli.sh tests/dmarc-cli.sh tests/dkim-signed.eml \
+	tests/zones/dkim.test.zone tests/zones/dmarc.test.zone tests/zones/dmarcreports.test.zone \
+	tests/zones/nodmarc.test.zone
