@@ -25,3 +25,13 @@ tests_test_ptr_generic_LDADD = $(TEST_LIBS)
 TESTS += tests/net-ptr.sh
 EXTRA_DIST += tests/net-ptr.sh tests/zones/ptr-fwd.test.zone tests/zones/113.0.203.in-addr.arpa.zone \
 	tests/zones/f.f.0.0.8.b.d.0.1.0.0.2.ip6.arpa.zone
+
+# MX recipient mode: the typo data and the unit test of its pure parts.
+dist_pkgdata_DATA += data/mailbox-domain-typos.txt
+check_PROGRAMS += tests/test_mx_rcpt
+TESTS += tests/test_mx_rcpt
+tests_test_mx_rcpt_SOURCES = tests/test_mx_rcpt.c
+tests_test_mx_rcpt_CFLAGS = $(TEST_CFLAGS)
+tests_test_mx_rcpt_LDADD = $(TEST_LIBS)
+TESTS += tests/net-mx.sh
+EXTRA_DIST += tests/net-mx.sh tests/zones/rcpt-mail.test.zone
