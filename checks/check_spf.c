@@ -445,6 +445,7 @@ static void json(const struct check *c, struct json_object *obj)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
 		report_json_add_int(o, "depth", t[i].depth);
+		report_json_add_string(o, "kind", t[i].is_record ? "record" : "term");
 		report_json_add_string(o, "term", t[i].text);
 		report_json_add_string(o, "outcome", t[i].outcome);
 		report_json_add_bool(o, "decisive", t[i].decisive);

@@ -17,3 +17,7 @@ TESTS += tests/test_spf_parse
 tests_test_spf_parse_SOURCES = tests/test_spf_parse.c
 tests_test_spf_parse_CFLAGS = $(TEST_CFLAGS)
 tests_test_spf_parse_LDADD = $(TEST_LIBS)
+
+# The check through mxaudit --json against Knot DNS (tests/zones/spf.test.zone).
+TESTS += tests/spf-check.sh
+EXTRA_DIST += tests/spf-check.sh tests/zones/spf.test.zone
