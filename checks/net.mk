@@ -35,3 +35,16 @@ tests_test_mx_rcpt_CFLAGS = $(TEST_CFLAGS)
 tests_test_mx_rcpt_LDADD = $(TEST_LIBS)
 TESTS += tests/net-mx.sh
 EXTRA_DIST += tests/net-mx.sh tests/zones/rcpt-mail.test.zone
+
+# Fuzz target of the list-file parser; make check replays its corpus
+# (tests/fuzz/corpus/blocklist_conf/, distributed with tests/fuzz/corpus).
+check_PROGRAMS += tests/fuzz/replay_blocklist_conf
+TESTS += tests/fuzz/replay_blocklist_conf
+tests_fuzz_replay_blocklist_conf_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_blocklist_conf.c
+tests_fuzz_replay_blocklist_conf_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"blocklist_conf"'
+tests_fuzz_replay_blocklist_conf_LDADD = $(ENGINE_LIBS)
+check_PROGRAMS += tests/test_blocklist_check
+TESTS += tests/test_blocklist_check
+tests_test_blocklist_check_SOURCES = tests/test_blocklist_check.c
+tests_test_blocklist_check_CFLAGS = $(TEST_CFLAGS)
+tests_test_blocklist_check_LDADD = $(TEST_LIBS)
