@@ -20,8 +20,8 @@ checks_libmxcheck_a_SOURCES += checks/report_md.c
 dist_pkgdata_DATA += data/demo-bounce.txt
 
 # The hand-written provider corpus: tests/bounces/*.expect.
-TESTS += tests/bounce-corpus.sh
-EXTRA_DIST += tests/bounce-corpus.sh \
+TESTS += tests/bounce-corpus.sh tests/bounce-flow.sh
+EXTRA_DIST += tests/bounce-corpus.sh tests/bounce-flow.sh tests/bounces/flow.test.zone \
 	tests/bounces/bare-reply.expect \
 	tests/bounces/bare-reply.txt \
 	tests/bounces/exim-spf.eml \
