@@ -235,15 +235,17 @@ static void static_findings(struct check *c, struct spf_state *s, const struct s
 	} else if (st->lookups > SPF_MAX_LOOKUPS) {
 		int saved = 0;
 		char *collapsed = collapsed_record(top, &saved);
-		char *fix = saved ? xasprintf("Replace includes that only list addresses by those addresses (saves %d "
-		                              "lookup(s); re-check when the provider changes them):\n%s",
-		                              saved, collapsed)
-		                  : xstrdup("Remove includes of services you no longer use, or replace a/mx terms by "
-		                            "ip4:/ip6: ranges, until the tree needs at most 10 lookups.");
-		check_add_finding(c, STATUS_FAIL, "spf.too-many-lookups", top->record, fix,
+		char *how = saved ? xasprintf(" Publishing the record below replaces the includes that only list addresses "
+		                              "by those addresses and saves %d lookup%s (re-check it when a provider "
+		                              "changes its ranges).", saved, saved == 1 ? "" : "s")
+		                  : xstrdup("");
+		check_add_finding(c, STATUS_FAIL, "spf.too-many-lookups", top->record,
+		                  saved ? collapsed
+		                        : "Remove includes of services you no longer use, or replace a/mx terms by "
+		                          "ip4:/ip6: ranges, until the tree needs at most 10 lookups.",
 		                  "The record tree of %s needs %d DNS lookups; RFC 7208 allows 10, so receivers "
-		                  "return permerror for any IP the first 10 do not match.", top->domain, st->lookups);
-		free(fix);
+		                  "return permerror for any IP the first 10 do not match.%s", top->domain, st->lookups, how);
+		free(how);
 		free(collapsed);
 	} else if (st->lookups >= SPF_MAX_LOOKUPS - 1) {
 		check_add_finding(c, STATUS_WARN, "spf.lookups-near-limit", top->record,
