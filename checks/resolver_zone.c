@@ -415,7 +415,7 @@ bool zone_store_load_file(struct zone_store *zs, const char *path, char **err)
 	char *rerr = NULL;
 	char *text = read_file(path, ZONE_MAX_FILE_BYTES, &len, &rerr);
 	if (!text) {
-		*err = xasprintf("cannot load zone file %s: %s", path, rerr ? rerr : "unreadable");
+		*err = xasprintf("cannot load the zone file: %s", rerr ? rerr : path);
 		free(rerr);
 		return false;
 	}
