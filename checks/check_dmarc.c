@@ -309,12 +309,13 @@ static void finish(struct check *c)
 		                  "show all your mail passing, move to p=quarantine, then p=reject.");
 		free(fix);
 	} else if (r->policy == DMARC_POLICY_QUARANTINE || r->pct < 100) {
-		char *fix = next_record(s, r->policy == DMARC_POLICY_QUARANTINE ? "reject" : "reject");
+		char *fix = next_record(s, "reject");
 		check_add_finding(c, STATUS_PASS, "dmarc.policy", s->records.v[0], fix,
 		                  "p=%s%s: failing mail is %s. When the reports show no legitimate mail failing, the last "
 		                  "step is p=reject at 100%%.", dmarc_policy_name(r->policy),
 		                  r->pct < 100 ? " with pct below 100" : "",
 		                  r->pct < 100 ? "only partly acted on (pct)" : "sent to spam");
+		free(fix);
 	} else {
 		check_add_finding(c, STATUS_PASS, "dmarc.policy", s->records.v[0], NULL,
 		                  "p=reject: receivers reject mail that fails DMARC - the strongest protection.");
