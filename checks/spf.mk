@@ -5,7 +5,7 @@ checks_libmxcheck_a_SOURCES += checks/check_spf.c checks/spf.h \
 
 # The OpenSPF conformance suites (tests/spf-suite.sh drives the runner).
 check_PROGRAMS += tests/test_spf_suite
-tests_test_spf_suite_SOURCES = tests/test_spf_suite.c
+tests_test_spf_suite_SOURCES = tests/test_spf_suite.c tests/test_spf_dns.c tests/test_spf_dns.h
 tests_test_spf_suite_CFLAGS = $(TEST_CFLAGS)
 tests_test_spf_suite_LDADD = $(TEST_LIBS)
 TESTS += tests/spf-suite.sh
@@ -21,3 +21,10 @@ tests_test_spf_parse_LDADD = $(TEST_LIBS)
 # The check through mxaudit --json against Knot DNS (tests/zones/spf.test.zone).
 TESTS += tests/spf-check.sh
 EXTRA_DIST += tests/spf-check.sh tests/zones/spf.test.zone
+
+# The evaluator: prefetch waves, exact counting, trace, loops, no-IP mode.
+check_PROGRAMS += tests/test_spf_eval
+TESTS += tests/test_spf_eval
+tests_test_spf_eval_SOURCES = tests/test_spf_eval.c tests/test_spf_dns.c tests/test_spf_dns.h
+tests_test_spf_eval_CFLAGS = $(TEST_CFLAGS)
+tests_test_spf_eval_LDADD = $(TEST_LIBS)
