@@ -27,4 +27,18 @@ struct bounce_patterns;
 const struct bounce_patterns *flow_patterns(void);
 const char *flow_code_meaning(const char *enhanced);
 
+/* What-if (step 6): evaluate a proposed record offline before publishing
+ * it (flow_whatif.c).  Synchronous, cheap enough for every keystroke. */
+#define SPF_WHATIF_MAX_LOOKUPS 10
+struct flow_whatif {
+	enum status status;     /* pass / warn / fail for the proposal */
+	struct textlines text;  /* what the evaluation found, for display */
+	int lookups;            /* DNS-querying terms of the record itself */
+	char *ip_result;        /* SPF result for the IP ("pass", ...), or NULL */
+};
+/* record: the full proposed TXT text; ip may be NULL. */
+void flow_whatif_spf(const char *record, const char *ip, struct flow_whatif *w);
+void flow_whatif_dmarc(const char *record, struct flow_whatif *w);
+void flow_whatif_free(struct flow_whatif *w);
+
 #endif

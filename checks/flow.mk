@@ -16,7 +16,7 @@ tests_bounce_dump_SOURCES = tests/bounce_dump.c
 tests_bounce_dump_CFLAGS = $(TEST_CFLAGS)
 tests_bounce_dump_LDADD = $(TEST_LIBS)
 
-checks_libmxcheck_a_SOURCES += checks/report_md.c
+checks_libmxcheck_a_SOURCES += checks/report_md.c checks/flow_whatif.c
 dist_pkgdata_DATA += data/demo-bounce.txt
 
 # The hand-written provider corpus: tests/bounces/*.expect.
@@ -52,3 +52,9 @@ TESTS += tests/test_bounce
 tests_test_bounce_SOURCES = tests/test_bounce.c
 tests_test_bounce_CFLAGS = $(TEST_CFLAGS)
 tests_test_bounce_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_bounce_whatif
+TESTS += tests/test_bounce_whatif
+tests_test_bounce_whatif_SOURCES = tests/test_bounce_whatif.c
+tests_test_bounce_whatif_CFLAGS = $(TEST_CFLAGS)
+tests_test_bounce_whatif_LDADD = $(TEST_LIBS)
