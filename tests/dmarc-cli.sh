@@ -102,4 +102,16 @@ is "$(json_get "$J" checks.dmarc.alignment.result)" pass "aligned: DMARC passes"
 audit --bounce "$top_srcdir/tests/dkim-signed.eml" --from-domain example.com dkim.test
 is "$(json_get "$J" checks.dmarc.alignment.dkim_aligned)" false "misaligned: d=dkim.test vs From example.com"
 
+# --- a DNS server that never answers: error, never fail ----------------------
+if silent_udp_start; then
+	timeout 60 "$MXAUDIT" --json --only dkim,dmarc --timeout 1 --dns-server "127.0.0.1:$SILENT_PORT" \
+		dmarc.test >"$J" 2>"$TEST_TMPDIR/stderr"
+	rc=$?
+	is "$(json_get "$J" checks.dmarc.status)" error "timeout: dmarc error"
+	is "$(json_get "$J" checks.dkim.status)" error "timeout: dkim error"
+	is "$rc" 3 "timeout: exit 3"
+else
+	fail "silent UDP server did not start"
+fi
+
 done_testing
