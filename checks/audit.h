@@ -132,7 +132,6 @@ struct audit {
 	struct check checks[CHECK_COUNT];
 	struct step steps[STEP_COUNT];
 	struct bounce *bounce;     /* decoded bounce, or NULL */
-	void *flow;                /* flow.c's private state */
 	int first_step;            /* step the bounce points to (1 when none) */
 	bool dirty;                /* something changed since the UI last drew */
 	bool done;                 /* every check done */

@@ -6,10 +6,8 @@
  * collects every fix, ordered by what the bounce points at.  flow_update()
  * runs after each check finishes, so the walkthrough fills in live.
  *
- * Step 2 is about the recipient's domain.  When --rcpt names a domain other
- * than the audited one, the MX check does not cover it, so the flow asks for
- * that MX itself, holding the MX check open until the answer is in (the audit
- * is only done when everything it reports on is). */
+ * Step 2 is about the recipient: with --rcpt the MX check audits the
+ * recipient's domain (mx.h recipient mode) and the flow reads its verdict. */
 #include "flow.h"
 
 #include <json-c/json.h>
@@ -20,7 +18,6 @@
 #include "bounce_report.h"
 #include "mx.h"
 #include "report.h"
-#include "resolver.h"
 
 static const char *const titles[STEP_COUNT] = {
 	"Read the bounce", "Verify the recipient", "Check authentication",
@@ -40,15 +37,6 @@ static const unsigned step_checks[STEP_COUNT] = {
 /* Above this a message is refused by many receivers (Gmail: 25 MB, many
  * corporate gateways: 10-20 MB). */
 #define FLOW_BIG_MESSAGE (10u * 1024 * 1024)
-
-struct flow_state {
-	char *rcpt_domain;          /* domain of --rcpt, lower case, or NULL */
-	bool rcpt_is_audit_domain;  /* the MX check covers it */
-	bool rcpt_pending;
-	struct dns_answer *rcpt_mx; /* our own MX answer for rcpt_domain */
-	bool holding_mx;
-	struct audit *audit;
-};
 
 /* The data tables, loaded once per process: they do not change while it
  * runs, and every audit (batch runs many) reads the same. */
@@ -111,33 +99,6 @@ static void step_reset(struct step *s)
 
 /* ---------- step 1 ---------- */
 
-static void on_rcpt_mx(void *arg, struct dns_answer *ans)
-{
-	struct flow_state *fs = arg;
-	fs->rcpt_mx = dns_answer_ref(ans);
-	fs->rcpt_pending = false;
-	struct audit *a = fs->audit;
-	a->dirty = true;
-	if (fs->holding_mx) {
-		fs->holding_mx = false;
-		check_release(&a->checks[CHECK_MX]); /* may complete the audit */
-	} else {
-		flow_update(a);
-	}
-}
-
-static char *addr_domain(const char *addr)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-	if (!at || !at[1])
-		return NULL;
-	char *d = domain_normalize(at + 1);
-	size_t n = strlen(d);
-	if (n && d[n - 1] == '>')
-		d[n - 1] = '\0';
-	return d;
-}
-
 void flow_decode_bounce(struct audit *a)
 {
 	if (a->bounce) {
@@ -157,39 +118,14 @@ void flow_decode_bounce(struct audit *a)
 
 void flow_start(struct audit *a)
 {
-	struct flow_state *fs = a->flow;
-	if (!fs) {
-		fs = a->flow = xcalloc(1, sizeof(*fs));
-		fs->audit = a;
-	}
 	flow_decode_bounce(a);
 	struct bounce *b = a->bounce;
-
 	/* Feed the checks what the bounce knows, before they start: the DKIM
-	 * selector of the original signature (when it signs for the audited
-	 * domain, the only place the DKIM check looks). */
-	if (b && b->dkim_selector && b->dkim_domain && a->in.domain &&
-	    domain_is_within(b->dkim_domain, a->in.domain) && ascii_strcaseeq(b->dkim_domain, a->in.domain) &&
+	 * selector of the original signature, when it signs for the audited
+	 * domain (the only place the DKIM check looks). */
+	if (b && b->dkim_selector && b->dkim_domain && a->in.domain && ascii_strcaseeq(b->dkim_domain, a->in.domain) &&
 	    !strlist_contains_ci(&a->in.selectors, b->dkim_selector))
 		strlist_add(&a->in.selectors, b->dkim_selector);
-
-	/* The recipient for step 2: --rcpt (the bounce's recipient is shown,
-	 * not looked up: the operator decides which domain to query). */
-	const char *rcpt = a->in.rcpt;
-	free(fs->rcpt_domain);
-	fs->rcpt_domain = addr_domain(rcpt);
-	if (fs->rcpt_domain && domain_valid(fs->rcpt_domain, NULL)) {
-		fs->rcpt_is_audit_domain = a->in.domain && ascii_strcaseeq(fs->rcpt_domain, a->in.domain);
-		if (!fs->rcpt_is_audit_domain && audit_check_enabled(a, CHECK_MX) && a->resolver && !fs->rcpt_mx) {
-			fs->rcpt_pending = true;
-			fs->holding_mx = true;
-			check_hold(&a->checks[CHECK_MX]);
-			resolver_query(a->resolver, fs->rcpt_domain, DNS_T_MX, 0, on_rcpt_mx, fs);
-		}
-	} else {
-		free(fs->rcpt_domain);
-		fs->rcpt_domain = NULL;
-	}
 	flow_update(a);
 }
 
@@ -350,46 +286,36 @@ static void why_lines(const struct audit *a, int step, struct textlines *t)
 	}
 }
 
-/* Step 2's own evidence: the recipient's domain and its MX. Returns a
- * status to merge into the step. */
-static enum status rcpt_lines(struct audit *a, struct textlines *t, bool *pending)
+/* Step 2's own verdict: the recipient (the MX check's recipient mode) and
+ * what the bounce says about the address. */
+static enum status rcpt_lines(const struct audit *a, struct textlines *t)
 {
-	struct flow_state *fs = a->flow;
 	const struct bounce *b = a->bounce;
+	const struct check *mx = &a->checks[CHECK_MX];
 	enum status st = STATUS_SKIP;
-	*pending = false;
-	if (!fs || !fs->rcpt_domain) {
+	if (!a->in.rcpt) {
 		textlines_add(t, LINE_DIM, 0, "No recipient given (--rcpt): the MX shown is the audited domain's.");
-	} else if (fs->rcpt_is_audit_domain) {
-		textlines_add(t, LINE_NORMAL, 0, "Recipient domain %s is the audited domain: see the MX check.",
-		              fs->rcpt_domain);
-	} else if (fs->rcpt_pending) {
-		*pending = true;
-		textlines_add(t, LINE_DIM, 0, "Looking up the MX of the recipient domain %s...", fs->rcpt_domain);
-	} else if (fs->rcpt_mx) {
-		const struct dns_answer *ans = fs->rcpt_mx;
-		textlines_add(t, LINE_HEADING, 0, "Recipient domain %s", fs->rcpt_domain);
-		size_t n = dns_answer_count(ans, DNS_T_MX);
-		const struct dns_rr *first = dns_answer_next(ans, DNS_T_MX, NULL);
-		if (!dns_result_is_answer(ans->result)) {
-			st = STATUS_ERROR;
-			textlines_add(t, LINE_ERROR, 1, "MX lookup failed: %s", ans->error ? ans->error : dns_result_name(ans->result));
-		} else if (ans->result == DNS_NXDOMAIN) {
+	} else if (mx->done && mx->status != STATUS_SKIP) {
+		const char *dom = mx_check_rcpt_domain(mx);
+		int capable = mx_check_rcpt_capable(mx);
+		const char *typo = mx_check_rcpt_typo(mx);
+		if (!dom) {
 			st = STATUS_FAIL;
-			textlines_add(t, LINE_FAIL, 1, "%s does not exist (NXDOMAIN): no address there can receive mail.",
-			              fs->rcpt_domain);
-		} else if (n == 1 && first && (!first->u.mx.exchange || !first->u.mx.exchange[0])) {
+			textlines_add(t, LINE_FAIL, 0, "The recipient address %s is malformed.", a->in.rcpt);
+		} else if (capable == 0) {
 			st = STATUS_FAIL;
-			textlines_add(t, LINE_FAIL, 1, "%s publishes a null MX (RFC 7505): it accepts no mail at all.",
-			              fs->rcpt_domain);
-		} else if (n == 0) {
-			st = STATUS_WARN;
-			textlines_add(t, LINE_WARN, 1, "%s has no MX record: senders fall back to its A/AAAA address.",
-			              fs->rcpt_domain);
-		} else {
+			textlines_add(t, LINE_FAIL, 0, "The recipient domain %s cannot receive mail (see the MX findings).",
+			              dom);
+		} else if (capable == 1) {
 			st = STATUS_PASS;
-			for (const struct dns_rr *rr = NULL; (rr = dns_answer_next(ans, DNS_T_MX, rr));)
-				textlines_add(t, LINE_PASS, 1, "MX %u %s", rr->u.mx.preference, rr->u.mx.exchange);
+			textlines_add(t, LINE_PASS, 0, "The recipient domain %s can receive mail.", dom);
+		} else {
+			st = STATUS_ERROR;
+			textlines_add(t, LINE_ERROR, 0, "Could not decide whether %s can receive mail.", dom);
+		}
+		if (typo) {
+			st = status_worst(st, STATUS_WARN);
+			textlines_add(t, LINE_WARN, 0, "%s looks like a typo of %s.", dom, typo);
 		}
 	}
 	if (b && b->recipient)
@@ -525,8 +451,6 @@ static void step6_text(struct audit *a, struct step *s, size_t *nfix)
 
 void flow_update(struct audit *a)
 {
-	struct flow_state *fs = a->flow;
-	(void)fs;
 	struct step *s1 = &a->steps[0];
 	step_reset(s1);
 	step1_text(a, s1);
@@ -539,11 +463,8 @@ void flow_update(struct audit *a)
 		enum status st = STATUS_SKIP;
 		bool done = true;
 		why_lines(a, i + 1, &s->text);
-		if (i == 1) {
-			bool pend;
-			st = status_worst(st, rcpt_lines(a, &s->text, &pend));
-			done = !pend;
-		}
+		if (i == 1)
+			st = status_worst(st, rcpt_lines(a, &s->text));
 		for (int c = 0; c < CHECK_COUNT; c++) {
 			if (!(step_checks[i] & (1u << c)))
 				continue;
@@ -585,14 +506,6 @@ void flow_free(struct audit *a)
 		free(a->steps[i].summary);
 		a->steps[i].summary = NULL;
 		textlines_free(&a->steps[i].text);
-	}
-	struct flow_state *fs = a->flow;
-	if (fs) {
-		free(fs->rcpt_domain);
-		if (fs->rcpt_mx)
-			dns_answer_unref(fs->rcpt_mx);
-		free(fs);
-		a->flow = NULL;
 	}
 	if (a->bounce) {
 		bounce_free(a->bounce);
