@@ -45,6 +45,22 @@ has_ok 'mx1\.demo\.example' "the MX pane shows its hosts"
 has_ok '^ [0-9]+ quer(y|ies) in flight · [0-9]+\.[0-9]s' "the status bar shows queries in flight and the elapsed time"
 has_ok 'q quit' "the status bar shows key hints"
 
+# --- mouse (SGR reports, as xterm sends them; 1-based column;row) ----------
+tmux_keys -l $'\e[<0;60;17M\e[<0;60;17m'
+wait_ok '┌─▶ TLS' 5 "a click focuses the pane under the mouse"
+tmux_keys -l $'\e[<0;60;17M\e[<0;60;17m'
+wait_ok 'TLS detail' 5 "a click on the focused pane opens it"
+top1=$(tmux_screen | sed -n 2p)
+tmux_keys -l $'\e[<65;10;10M'
+sleep 0.3
+top2=$(tmux_screen | sed -n 2p)
+ok "$([ "$top1" != "$top2" ]; echo $?)" "the wheel scrolls the detail view"
+tmux_keys -l $'\e[<64;10;10M'
+sleep 0.3
+is "$(tmux_screen | sed -n 2p)" "$top1" "and scrolls back"
+tmux_keys Escape
+wait_ok 'Enter detail' 5 "back to the dashboard"
+
 # --- detail view: open, search, copy ---------------------------------------
 tmux_keys 5 Enter
 wait_ok 'MX detail' 5 "Enter opens the focused pane's detail view"
@@ -90,7 +106,7 @@ for n in 2 3 4 5 6; do
 done
 tmux_keys Right
 sleep 0.3
-ok "$(screen_has 'Step 6 of 6: ' && screen_has 'last step'; echo $?)" "there is no step 7"
+has_ok 'Step 6 of 6: ' "there is no step 7"
 tmux_keys Left
 wait_ok 'Step 5 of 6: ' 5 "Left goes back"
 for n in 1 2 3 4 5 6; do

@@ -109,6 +109,14 @@ unset MXAUDIT_WATCH_SECONDS
 tui_pid() { pgrep -P "$(cat "$TEST_TMPDIR/shell.pid")" | head -n 1; }
 run_tui 100 30 "${NET[@]}" multi.mx.test
 wait_ok '[─▶] MX ─+ . (PASS|WARN|FAIL|ERROR) ─' 15 "SIGTERM: the screen is up"
+# Idle: nothing pending, so no timer and no wakeup - the process sleeps in
+# poll() (voluntary context switches count every wakeup).
+wait_ok '[0-9]s done' 15 "the audit is done"
+pid=$(tui_pid)
+sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+sleep 2
+sw2=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+ok "$([ -n "$sw1" ] && [ $((sw2 - sw1)) -le 1 ]; echo $?)" "idle: no wakeups in 2 s (context switches $sw1 -> $sw2)"
 kill -TERM "$(tui_pid)"
 wait_ok 'EXIT=143 TTY=.*icanon' 5 "SIGTERM ends it (status 143) with the terminal restored"
 run_tui 100 30 "${NET[@]}" multi.mx.test

@@ -19,7 +19,7 @@ static const char *const keys[][2] = {
 	{"Tab S-Tab", "next / previous pane"},
 	{"1-7", "go to pane n"},
 	{"Enter", "open the pane"},
-	{"click dblclick", "focus / open a pane"},
+	{"click", "focus; again: open"},
 	{"n", "new audit (the form)"},
 	{NULL, "Detail view"},
 	{"arrows jk wheel", "scroll"},

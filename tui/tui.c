@@ -344,8 +344,13 @@ static void handle_mouse(struct tui *t)
 	}
 	if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
 		if (t->screen == SCREEN_DASHBOARD) {
+			/* a click focuses; a click on the focused pane opens it
+			 * (double clicks need a mouse interval, which delays keys) */
+			int before = t->focus;
 			dashboard_click(t, ev.y, ev.x);
-			if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+			if (t->focus == before && t->pane_h[before] > 0 && ev.y >= t->pane_y[before] &&
+			    ev.y < t->pane_y[before] + t->pane_h[before] && ev.x >= t->pane_x[before] &&
+			    ev.x < t->pane_x[before] + t->pane_w[before])
 				dashboard_key(t, '\n', false);
 		} else if (t->screen == SCREEN_FORM) {
 			form_mouse(t, t->form, ev.y, ev.x);
