@@ -14,6 +14,25 @@ tests_fuzz_replay_sanitize_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_sanitiz
 tests_fuzz_replay_sanitize_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"sanitize"'
 tests_fuzz_replay_sanitize_LDADD = $(ENGINE_LIBS)
 
+# Parsers of the checks (one replay program each).
+check_PROGRAMS += tests/fuzz/replay_bounce tests/fuzz/replay_smtp tests/fuzz/replay_mta_sts tests/fuzz/replay_dmarc tests/fuzz/replay_dkim
+TESTS += tests/fuzz/replay_bounce tests/fuzz/replay_smtp tests/fuzz/replay_mta_sts tests/fuzz/replay_dmarc tests/fuzz/replay_dkim
+tests_fuzz_replay_bounce_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_bounce.c
+tests_fuzz_replay_bounce_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"bounce"'
+tests_fuzz_replay_bounce_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_smtp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_smtp.c
+tests_fuzz_replay_smtp_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"smtp"'
+tests_fuzz_replay_smtp_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_mta_sts_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_mta_sts.c
+tests_fuzz_replay_mta_sts_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"mta_sts"'
+tests_fuzz_replay_mta_sts_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_dmarc_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dmarc.c
+tests_fuzz_replay_dmarc_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"dmarc"'
+tests_fuzz_replay_dmarc_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_dkim_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dkim.c
+tests_fuzz_replay_dkim_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"dkim"'
+tests_fuzz_replay_dkim_LDADD = $(ENGINE_LIBS)
+
 EXTRA_DIST += tests/fuzz/corpus scripts/fuzz.sh
 
 fuzz:
