@@ -355,11 +355,13 @@ static void check_helo(struct check *c, const struct ptr_name *n)
 		return;
 	char *ho = ptr_org_domain(helo), *po = ptr_org_domain(n->name);
 	if (strcmp(ho, po) != 0) {
-		char *fix = xasprintf("Send with a HELO name in the PTR's domain (e.g. HELO %s), or set the PTR to a "
-		                      "name under %s that resolves back to %s.", n->name, ho, c->audit->in.ip);
+		char *fix = xasprintf("Set the PTR to a name under %s that resolves back to %s (e.g. mail.%s), or send "
+		                      "with a HELO name in %s that is the PTR name.", ho, c->audit->in.ip, ho, po);
+		char *helo_desc = ascii_strcaseeq(helo, ho) ? xstrdup(helo) : xasprintf("%s (in %s)", helo, ho);
 		check_add_finding(c, STATUS_WARN, "ptr.helo-mismatch", n->name, fix,
-		                  "The PTR name %s is in %s, unrelated to the HELO name %s (%s): receivers that compare "
-		                  "them treat the sender as anonymous.", n->name, po, helo, ho);
+		                  "The PTR name %s is in %s, unrelated to the HELO name %s: receivers that compare "
+		                  "them treat the sender as anonymous.", n->name, po, helo_desc);
+		free(helo_desc);
 		free(fix);
 	}
 	free(ho);
