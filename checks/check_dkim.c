@@ -163,7 +163,7 @@ static void start(struct check *c)
 	 * in->selectors, and the entry should say where it really came from. */
 	if (in->bounce_text && in->bounce_len) {
 		s->have_text = true;
-		s->msg = dkim_message_parse(in->bounce_text, in->bounce_len, &s->not_message);
+		s->msg = dkim_message_parse_hint(in->bounce_text, in->bounce_len, in->from_domain, &s->not_message);
 		for (size_t i = 0; s->msg && i < dkim_message_sig_count(s->msg); i++) {
 			const struct dkim_sig *sig = dkim_message_sig(s->msg, i);
 			if (sig->s && sig->d)

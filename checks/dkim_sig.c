@@ -184,34 +184,84 @@ static bool starts_ci(const char *p, const char *end, const char *lit)
 
 static void sig_parse(struct dkim_sig *s, const char *value, size_t len);
 
+/* The address domain of a From value ("Name <a@b.example>" -> b.example),
+ * allocated, or NULL. */
+static char *from_domain_of(const char *v)
+{
+	const char *at = strrchr(v, '@');
+	if (!at)
+		return NULL;
+	size_t n = strcspn(at + 1, "> \t;,\"()");
+	return n ? xstrndup(at + 1, n) : NULL;
+}
+
+static struct dkim_message *parse_block(char *t, size_t n, size_t off);
+
 struct dkim_message *dkim_message_parse(const char *text, size_t len, const char **why)
+{
+	return dkim_message_parse_hint(text, len, NULL, why);
+}
+
+struct dkim_message *dkim_message_parse_hint(const char *text, size_t len, const char *from_hint, const char **why)
 {
 	size_t n = 0;
 	char *t = to_crlf(text, len, &n);
 	const char *end = t + n;
-	/* Where does the message start?  At the header block holding the first
-	 * DKIM-Signature when there is one (a message inside a bounce), else at
-	 * the first header line. */
-	const char *sigline = NULL;
-	for (const char *p = t; p < end; p = next_line(p, end))
-		if (starts_ci(p, end, "DKIM-Signature") && field_name_len(p, end) == 14) {
-			sigline = p;
-			break;
+	/* Where does the message start?  At a header block holding a
+	 * DKIM-Signature when there is one (a message inside a bounce; a bounce
+	 * may carry its own signature too, so prefer the block whose From is in
+	 * the hinted domain), else at the first header line. */
+	struct dkim_message *first = NULL;
+	const char *block = t, *last_block = NULL;
+	for (const char *p = t; p < end; p = next_line(p, end)) {
+		if (line_end(p, end) == p) { /* empty line: a header block may start after it */
+			block = next_line(p, end);
+			continue;
 		}
-	const char *start = t;
-	if (sigline) {
-		for (const char *p = t; p < sigline; p = next_line(p, end))
-			if (line_end(p, end) == p) /* empty line: a header block starts after it */
-				start = next_line(p, end);
-	} else {
-		while (start < end && start[0] == '\r' && start + 1 < end && start[1] == '\n')
-			start += 2;
-		if (starts_ci(start, end, "From ")) /* mbox separator */
-			start = next_line(start, end);
+		if (!(starts_ci(p, end, "DKIM-Signature") && field_name_len(p, end) == 14) || block == last_block)
+			continue;
+		last_block = block;
+		struct dkim_message *m = parse_block(xstrndup(t, n), n, (size_t)(block - t));
+		if (!m)
+			continue;
+		char *fv = dkim_message_header(m, "From");
+		char *fd = fv ? from_domain_of(fv) : NULL;
+		bool match = from_hint && fd && (domain_is_within(fd, from_hint) || domain_is_within(from_hint, fd));
+		free(fv);
+		free(fd);
+		if (match || !from_hint) {
+			dkim_message_free(first);
+			free(t);
+			return m;
+		}
+		if (!first)
+			first = m;
+		else
+			dkim_message_free(m);
 	}
+	if (first) {
+		free(t);
+		return first;
+	}
+	const char *start = t;
+	while (start < end && start[0] == '\r' && start + 1 < end && start[1] == '\n')
+		start += 2;
+	if (starts_ci(start, end, "From ")) /* mbox separator */
+		start = next_line(start, end);
+	struct dkim_message *m = parse_block(t, n, (size_t)(start - t));
+	if (!m)
+		*why = "the pasted text is not a message: it does not start with header lines (\"Name: value\")";
+	return m;
+}
+
+/* Parse the message whose header starts at offset off in t; takes t.  NULL
+ * (t freed) when there is no header line there. */
+static struct dkim_message *parse_block(char *t, size_t n, size_t off)
+{
+	const char *end = t + n;
+	const char *start = t + off;
 	if (start >= end || !field_name_len(start, end)) {
 		free(t);
-		*why = "the pasted text is not a message: it does not start with header lines (\"Name: value\")";
 		return NULL;
 	}
 	struct dkim_message *m = xcalloc(1, sizeof(*m));

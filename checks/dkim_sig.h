@@ -38,6 +38,9 @@ struct dkim_message;
  * static sentence) when the text is not a message at all.  A message with
  * no DKIM-Signature header is returned with no signatures. */
 struct dkim_message *dkim_message_parse(const char *text, size_t len, const char **why);
+/* The same, preferring (in a bounce that carries several signed header
+ * blocks) the block whose From address is in or above from_hint. */
+struct dkim_message *dkim_message_parse_hint(const char *text, size_t len, const char *from_hint, const char **why);
 void dkim_message_free(struct dkim_message *m);
 size_t dkim_message_sig_count(const struct dkim_message *m);
 const struct dkim_sig *dkim_message_sig(const struct dkim_message *m, size_t i);

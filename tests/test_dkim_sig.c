@@ -282,6 +282,22 @@ static void test_generated_ed25519_in_bounce(void **st)
 	char *reason = NULL;
 	assert_int_equal(verify(dsn, 0, rec, &reason), DKIM_RESULT_PASS);
 	free(reason);
+	/* The bounce carries its own signature: the From hint picks the
+	 * original message, without it the first signed block is taken. */
+	char *signed_dsn = xasprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.net; s=x; h=from; bh=AAAA; b=AAAA\n%s",
+	                             dsn);
+	const char *why = NULL;
+	struct dkim_message *m = dkim_message_parse_hint(signed_dsn, strlen(signed_dsn), "example.com", &why);
+	assert_int_equal(dkim_message_sig_count(m), 1);
+	assert_string_equal(dkim_message_sig(m, 0)->d, "example.com");
+	struct dkim_lookup lk = {DKIM_LOOKUP_FOUND, rec, strlen(rec), NULL};
+	assert_int_equal(dkim_sig_verify(m, dkim_message_sig(m, 0), &lk, 0, &reason), DKIM_RESULT_PASS);
+	free(reason);
+	dkim_message_free(m);
+	m = dkim_message_parse(signed_dsn, strlen(signed_dsn), &why);
+	assert_string_equal(dkim_message_sig(m, 0)->d, "example.net");
+	dkim_message_free(m);
+	free(signed_dsn);
 	free(dsn);
 	free(msg);
 	free(rec);
