@@ -16,9 +16,10 @@
  *
  * JSON (CONVENTIONS.md): listed [{zone, name, kind, code, meaning}] - one
  * entry per return code, so a list answering two codes gives two entries -
- * queried (lists asked), errors [{zone, reason}].  Added: lists (every list
- * with its verdict) and public_resolver (the public resolver in use, or
- * null). */
+ * queried (lists asked), errors [{zone, reason}].  Added: lists (every list:
+ * {zone, name, kind, query, verdict pass|listed|error|skip, delist, txt - the
+ * list's TXT reason for a listing}) and public_resolver (the public
+ * resolver in use, or null). */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ static const char *const error_ids[E_COUNT] = {
 
 struct bl_answer {
 	char *qname;
+	const struct blocklist *main; /* set on the real question (not a self-test): fetch TXT when listed */
+	char *txt;     /* the list's TXT reason for a listing, raw, or NULL */
 	bool done;
 	enum dns_result res;
 	char *error;
@@ -136,6 +139,18 @@ static char *find_public_resolver(const char *describe)
 	return found;
 }
 
+/* Most lists explain a listing in a TXT record at the same name (often with
+ * the lookup / removal URL for that address).  Asked only after a listing,
+ * so a clean run stays one round trip. */
+static void on_txt(struct check *c, void *arg, struct dns_answer *ans)
+{
+	struct bl_answer *q = arg;
+	(void)c;
+	const struct dns_rr *rr = dns_answer_next(ans, DNS_T_TXT, NULL);
+	if (rr && !q->txt)
+		q->txt = xstrndup(rr->u.txt.text, rr->u.txt.len > 400 ? 400 : rr->u.txt.len);
+}
+
 static void on_answer(struct check *c, void *arg, struct dns_answer *ans)
 {
 	struct bl_answer *q = arg;
@@ -148,6 +163,12 @@ static void on_answer(struct check *c, void *arg, struct dns_answer *ans)
 		if (q->naddrs < BL_MAX_ADDRS && rr->u.addr.family == AF_INET)
 			memcpy(q->addrs[q->naddrs++], rr->u.addr.bytes, 4);
 	s->last_ms = now_ms();
+	if (q->main && q->naddrs) {
+		char *meaning;
+		if (blocklist_classify(q->main, q->addrs[0], &meaning) == BLOCKLIST_A_LISTED)
+			check_query(c, q->qname, DNS_T_TXT, 0, on_txt, q);
+		free(meaning);
+	}
 }
 
 static bool load_lists(struct check *c, struct bl_state *s)
@@ -195,6 +216,7 @@ static void start(struct check *c)
 			e->q[Q_MAIN].qname = blocklist_query_domain(e->bl, in->domain);
 		if (!e->q[Q_MAIN].qname)
 			continue;
+		e->q[Q_MAIN].main = e->bl;
 		e->q[Q_TEST].qname = blocklist_query_test(e->bl, true);
 		e->q[Q_UNTEST].qname = blocklist_query_test(e->bl, false);
 		s->queried++;
@@ -334,6 +356,8 @@ static void finish(struct check *c)
 			strbuf_addf(&codes, "%s%s (%s)", j ? ", " : "", e->codes.v[j], e->meanings.v[j]);
 			strbuf_addf(&ev, "%s%s A %s", j ? "; " : "", e->q[Q_MAIN].qname, e->codes.v[j]);
 		}
+		if (e->q[Q_MAIN].txt)
+			strbuf_addf(&ev, "; TXT \"%s\"", e->q[Q_MAIN].txt);
 		char *fix = e->bl->delist ? xasprintf("%s Then request removal: %s", advice, e->bl->delist)
 		                          : xasprintf("%s Then request removal from %s.", advice, e->bl->name);
 		check_add_finding(c, e->bl->warn_only ? STATUS_WARN : STATUS_FAIL, "blocklists.listed", ev.s, fix,
@@ -434,6 +458,7 @@ static void json(const struct check *c, struct json_object *obj)
 		report_json_add_string(l, "query", e->q[Q_MAIN].qname);
 		report_json_add_string(l, "verdict", verdict_name(e->verdict));
 		report_json_add_string(l, "delist", e->bl->delist);
+		report_json_add_string(l, "txt", e->verdict == V_LISTED ? e->q[Q_MAIN].txt : NULL);
 		json_object_array_add(lists, l);
 	}
 	json_object_object_add(obj, "listed", listed);
@@ -482,6 +507,8 @@ static void detail(const struct check *c, struct textlines *out)
 				for (size_t j = 0; j < e->codes.n; j++)
 					textlines_add(out, LINE_MATCH, 2, "%s A %s: %s", e->q[Q_MAIN].qname, e->codes.v[j],
 					              e->meanings.v[j]);
+				if (e->q[Q_MAIN].txt)
+					textlines_add(out, LINE_NORMAL, 2, "the list says: %s", e->q[Q_MAIN].txt);
 				textlines_add(out, LINE_NORMAL, 2, "delisting: %s",
 				              e->bl->delist ? e->bl->delist : "see the list operator's web site");
 				break;
@@ -512,6 +539,7 @@ static void free_state(struct check *c)
 		for (int k = 0; k < Q_COUNT; k++) {
 			free(e->q[k].qname);
 			free(e->q[k].error);
+			free(e->q[k].txt);
 		}
 		free(e->reason);
 		strlist_free(&e->codes);

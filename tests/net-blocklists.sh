@@ -56,7 +56,10 @@ like "$(ids)" "blocklists.lookup-failed:error" "v4: blocklists.lookup-failed"
 like "$(bl "[f['fix'] for f in $B['findings'] if f['id'] == 'blocklists.listed'][0]")" \
 	"^Fix the cause.*compromised.*open relay.*https://bl.example/remove" "listed: fix the cause first, then the delisting page"
 like "$(bl "[f['evidence'] for f in $B['findings'] if f['id'] == 'blocklists.listed'][0]")" \
-	"^66\.2\.0\.192\.good\.bl-dnsbl\.test A 127\.0\.0\.2$" "listed: evidence is the reversed-octet query and its answer"
+	'^66\.2\.0\.192\.good\.bl-dnsbl\.test A 127\.0\.0\.2; TXT "listed: see https://bl\.example/66"$' \
+	"listed: evidence is the reversed-octet query, its answer and the list's TXT reason"
+is "$(bl "[l['txt'] for l in $B['lists'] if l['zone'].startswith('good.')][0]")" "listed: see https://bl.example/66" \
+	"listed: the TXT reason in the JSON list entry"
 is "$(bl "$B['public_resolver']")" null "a loopback server is not a public resolver"
 
 # --- IPv6 sender: nibble names, IPv4-only lists not asked ---------------------
