@@ -486,7 +486,7 @@ static void detail(const struct check *c, struct textlines *out)
 	textlines_add(out, LINE_DIM, 1, "list file %s; all queries sent at once%s", s->file,
 	              c->done && s->last_ms ? "" : ", waiting for answers");
 	if (c->done && s->last_ms && s->sent_ms)
-		textlines_add(out, LINE_DIM, 1, "every answer in within %lld ms", (long long)(s->last_ms - s->sent_ms));
+		textlines_add(out, LINE_DIM, 1, "all answers in within %lld ms", (long long)(s->last_ms - s->sent_ms));
 	if (s->public_resolver)
 		textlines_add(out, LINE_WARN, 1,
 		              "The resolver %s is a public resolver: Spamhaus, URIBL, SURBL, Barracuda and other lists "

@@ -48,3 +48,8 @@ TESTS += tests/test_blocklist_check
 tests_test_blocklist_check_SOURCES = tests/test_blocklist_check.c
 tests_test_blocklist_check_CFLAGS = $(TEST_CFLAGS)
 tests_test_blocklist_check_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/fuzz/replay_mx_rcpt
+TESTS += tests/fuzz/replay_mx_rcpt
+tests_fuzz_replay_mx_rcpt_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_mx_rcpt.c
+tests_fuzz_replay_mx_rcpt_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"mx_rcpt"'
+tests_fuzz_replay_mx_rcpt_LDADD = $(ENGINE_LIBS)
