@@ -28,3 +28,6 @@ TESTS += tests/test_spf_eval
 tests_test_spf_eval_SOURCES = tests/test_spf_eval.c tests/test_spf_dns.c tests/test_spf_dns.h
 tests_test_spf_eval_CFLAGS = $(TEST_CFLAGS)
 tests_test_spf_eval_LDADD = $(TEST_LIBS)
+
+# The comparison with libspf2 and pyspf (run by hand: bench/spf/run.sh).
+EXTRA_DIST += bench/spf/run.sh bench/spf/zone_dns.py bench/spf/ext_suite.py bench/spf/timing.py bench/spf/RESULTS.md
