@@ -490,14 +490,7 @@ static void detail(const struct check *c, struct textlines *out)
 			textlines_add(out, LINE_DIM, 2, "%s", r->reason);
 		}
 	}
-	for (size_t i = 0; i < c->nfindings; i++)
-		if (c->findings[i].fix && c->findings[i].status != STATUS_PASS) {
-			textlines_add(out, LINE_HEADING, 0, "Fixes");
-			for (size_t j = i; j < c->nfindings; j++)
-				if (c->findings[j].fix && c->findings[j].status != STATUS_PASS)
-					textlines_add(out, LINE_CODE, 1, "%s", c->findings[j].fix);
-			break;
-		}
+	/* Findings with their evidence and fixes are shown by the front ends. */
 }
 
 static void free_state(struct check *c)

@@ -468,16 +468,7 @@ static void detail(const struct check *c, struct textlines *out)
 		              r && r->usable ? s->al.result : "none (no usable record)", s->applied ? ", policy " : "",
 		              s->applied ? s->applied : "");
 	}
-	bool head = false;
-	for (size_t i = 0; i < c->nfindings; i++) {
-		const struct finding *f = &c->findings[i];
-		if (!f->fix || f->status == STATUS_PASS)
-			continue;
-		if (!head)
-			textlines_add(out, LINE_HEADING, 0, "Fixes");
-		head = true;
-		textlines_add(out, LINE_CODE, 1, "%s", f->fix);
-	}
+	/* Findings with their evidence and fixes are shown by the front ends. */
 }
 
 static void free_state(struct check *c)
