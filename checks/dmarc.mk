@@ -32,3 +32,9 @@ TESTS += tests/dkim-cli.sh tests/dmarc-cli.sh
 EXTRA_DIST += tests/dkim-cli.sh tests/dmarc-cli.sh tests/dkim-signed.eml \
 	tests/zones/dkim.test.zone tests/zones/dmarc.test.zone tests/zones/dmarcreports.test.zone \
 	tests/zones/nodmarc.test.zone
+
+check_PROGRAMS += tests/test_dmarc_align
+TESTS += tests/test_dmarc_align
+tests_test_dmarc_align_SOURCES = tests/test_dmarc_align.c
+tests_test_dmarc_align_CFLAGS = $(TEST_CFLAGS)
+tests_test_dmarc_align_LDADD = $(TEST_LIBS)
