@@ -15,3 +15,7 @@ EXTRA_DIST += \
 # Integration tests of the command line (issue 2): real Knot DNS on loopback.
 TESTS += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
 EXTRA_DIST += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
+
+# The man page lists every finding id the checks emit.
+TESTS += tests/man-finding-ids.sh
+EXTRA_DIST += tests/man-finding-ids.sh
