@@ -89,6 +89,10 @@ is "$(rget syntax_ok)" false "rcpt syntax: syntax_ok false"
 like "$(rget syntax_error)" "space" "rcpt syntax: says why"
 is "$rc" 2 "rcpt syntax: exit 2"
 
+audit good.rcpt-mail.test --rcpt 'someone@[192.0.2.30]'
+is "$(rids)" "mx.rcpt-literal:warn" "rcpt address literal: warn"
+is "$(rget domain)" "[192.0.2.30]" "rcpt address literal: domain kept as the literal"
+
 audit good.rcpt-mail.test --rcpt someone@gmial.com
 like "$(rids)" "mx.rcpt-typo:warn" "rcpt typo of a mailbox domain: warn"
 like "$(msg mx.rcpt-typo)" "did you mean gmail\.com" "rcpt typo: suggests gmail.com"
