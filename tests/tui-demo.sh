@@ -19,6 +19,7 @@ unset NO_COLOR
 run_tui() {
 	local cols=$1 rows=$2
 	shift 2
+	tmux_stop
 	# (the shell traps SIGINT so that Ctrl-C reaches only mxaudit's handler
 	# and the shell lives on to report; the trap is reset in the child)
 	tmux_start "$cols" "$rows" sh -c 'trap : INT; "$0" "$@"; rc=$?; printf "\nEXIT=%s TTY=%s\n" "$rc" \
@@ -26,6 +27,9 @@ run_tui() {
 		"$MXAUDIT" "$@"
 }
 
+# tmux_stop: end the previous terminal's tmux server before starting the
+# next one (its pane stays open after mxaudit exits; a test starts many).
+tmux_stop() { [ -z "${_tl_tmux_sock:-}" ] || _tl_tmux kill-server >/dev/null 2>&1 || true; }
 screen_has() { tmux_screen | grep -Eq -- "$1"; }
 # wait_ok REGEX SECONDS NAME / has_ok REGEX NAME / hasnt_ok REGEX NAME
 wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }

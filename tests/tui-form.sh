@@ -17,12 +17,16 @@ unset NO_COLOR
 run_tui() {
 	local cols=$1 rows=$2
 	shift 2
+	tmux_stop
 	# (the shell traps SIGINT so that Ctrl-C reaches only mxaudit's handler
 	# and the shell lives on to report; the trap is reset in the child)
 	tmux_start "$cols" "$rows" sh -c 'echo $$ >"$TEST_TMPDIR/shell.pid"; trap : INT; "$0" "$@"; rc=$?; printf "\nEXIT=%s TTY=%s\n" "$rc" \
 		"$(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon -e echo -e -echo | tr "\n" " ")"' \
 		"$MXAUDIT" "$@"
 }
+# tmux_stop: end the previous terminal's tmux server before starting the
+# next one (its pane stays open after mxaudit exits; a test starts many).
+tmux_stop() { [ -z "${_tl_tmux_sock:-}" ] || _tl_tmux kill-server >/dev/null 2>&1 || true; }
 screen_has() { tmux_screen | grep -Eq -- "$1"; }
 wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
 has_ok() { screen_has "$1"; ok $? "$2"; }
@@ -125,6 +129,28 @@ kill -SEGV "$(tui_pid)"
 wait_ok 'EXIT=139 TTY=.*icanon' 5 "a crash signal restores the terminal, then dies of the signal"
 like "$(tmux_screen | grep 'EXIT=')" 'TTY=.*(^|[^-])echo\b' "after the crash echo is back on"
 
+# --- hostile text is shown escaped, wide characters measured ---------------
+cat >"$TEST_TMPDIR/evil.zone" <<'ZONE'
+$ORIGIN evil.test.
+$TTL 300
+@	SOA	ns hostmaster 1 3600 600 86400 300
+@	NS	ns
+ns	A	192.0.2.53
+@	MX	10 mx
+mx	A	192.0.2.30
+@	TXT	"v=spf1 ip4:192.0.2.30 \027]52;c;ZXZpbA==\007 \027[2J -all"
+_dmarc	TXT	"v=DMARC1; p=reject; rua=mailto:\027[31m\230\181\139\232\175\149\230\181\139\232\175\149@evil.test"
+ZONE
+run_tui 120 40 --zone "$TEST_TMPDIR/evil.zone" --only spf,dmarc,mx evil.test 192.0.2.30
+wait_ok '[─▶] DMARC ─+ . (PASS|WARN|FAIL|ERROR) ─' 15 "hostile zone: the audit runs"
+has_ok '\\x1B\]52;c;ZXZpbA==\\x07' "an OSC 52 sequence in a TXT record is shown as escapes"
+has_ok '\\x1B\[2J' "a clear-screen sequence is shown as escapes"
+has_ok '^ mxaudit · evil\.test' "the screen was not cleared or moved"
+has_ok '测试' "wide characters are shown"
+bad=$(tmux_screen | grep '^[│|]' | grep -cv '[│|]$')
+is "$bad" 0 "every pane line still ends with its border (wide characters measured)"
+quit_ok "hostile"
+
 # --- ASCII ------------------------------------------------------------------
 run_tui 80 24 --ascii "${NET[@]}" multi.mx.test 192.0.2.10
 wait_ok '\[PASS\]' 15 "--ascii: verdicts as [PASS]"
@@ -132,6 +158,7 @@ hasnt_ok '[┌─│✔✖▲]' "--ascii: no box drawing or symbols"
 has_ok '^\+-' "--ascii: frames drawn with + and -"
 quit_ok "ascii"
 
+tmux_stop
 tmux_start 80 24 sh -c 'LC_ALL=C LANG=C "$0" "$@"; printf "\nEXIT=%s\n" $?' "$MXAUDIT" "${NET[@]}" multi.mx.test 192.0.2.10
 wait_ok '\[PASS\]' 15 "a non-UTF-8 locale switches to ASCII by itself"
 hasnt_ok '[┌─│✔✖▲]' "non-UTF-8: no box drawing or symbols"
@@ -142,6 +169,7 @@ wait_ok 'EXIT=0' 5 "non-UTF-8: quits"
 run_tui 100 30 --theme high-contrast "${NET[@]}" multi.mx.test
 wait_ok 'theme high-contrast ' 5 "--theme picks a theme"
 quit_ok "--theme"
+tmux_stop
 tmux_start 100 30 sh -c 'NO_COLOR=1 "$0" "$@"; printf "\nEXIT=%s\n" $?' "$MXAUDIT" "${NET[@]}" multi.mx.test
 wait_ok 'theme mono ' 5 "NO_COLOR selects the mono theme"
 tmux_keys q
