@@ -36,6 +36,7 @@ struct dmarc_state {
 	char *error;
 	char *error_qname;
 	struct strlist records; /* DMARC candidate TXT texts at record_domain */
+	struct strlist discarded; /* broken records at the From domain receivers skip */
 	struct dmarc_record *rec;
 	struct ext_dest *ext;
 	size_t next;
@@ -106,6 +107,18 @@ static void on_txt(struct check *c, void *arg, struct dns_answer *ans)
 	for (const struct dns_rr *rr = NULL; (rr = dns_answer_next(ans, DNS_T_TXT, rr));)
 		if (dmarc_text_is_candidate(rr->u.txt.text, rr->u.txt.len))
 			strlist_take(&s->records, xstrndup(rr->u.txt.text, rr->u.txt.len));
+	bool any_record = false;
+	for (size_t i = 0; i < s->records.n; i++)
+		any_record = any_record || dmarc_text_is_record(s->records.v[i], strlen(s->records.v[i]));
+	bool can_fall_back = !s->tried_org && !ascii_strcaseeq(s->org, s->from);
+	if (s->records.n && !any_record && can_fall_back) {
+		/* Receivers discard records that do not start with v=DMARC1 (RFC
+		 * 7489 6.6.3) and go on to the organizational domain: so do we,
+		 * keeping the discarded text to report it. */
+		for (size_t i = 0; i < s->records.n; i++)
+			strlist_add(&s->discarded, s->records.v[i]);
+		strlist_free(&s->records);
+	}
 	if (s->records.n) {
 		s->res = DNS_OK;
 		s->record_domain = xstrdup(ans->qname + strlen("_dmarc."));
@@ -113,7 +126,7 @@ static void on_txt(struct check *c, void *arg, struct dns_answer *ans)
 		return;
 	}
 	s->res = ans->result == DNS_OK ? DNS_NODATA : ans->result;
-	if (!s->tried_org && !ascii_strcaseeq(s->org, s->from)) {
+	if (can_fall_back) {
 		s->tried_org = true;
 		free(s->qname);
 		s->qname = xasprintf("_dmarc.%s", s->org);
@@ -233,6 +246,14 @@ static void finish(struct check *c)
 	struct dmarc_state *s = c->state;
 	if (!s || s->wait_spf || s->wait_dkim)
 		return;
+	for (size_t i = 0; i < s->discarded.n; i++) {
+		char *fix = starter_record(s->from, "none");
+		check_add_finding(c, STATUS_FAIL, "dmarc.discarded-record", s->discarded.v[i], fix,
+		                  "_dmarc.%s holds \"%s\", which does not start with v=DMARC1: receivers discard it and "
+		                  "use the record of the organizational domain %s instead.", s->from, s->discarded.v[i],
+		                  s->org);
+		free(fix);
+	}
 	if (s->error && !s->records.n) {
 		check_add_finding(c, STATUS_ERROR, "dmarc.lookup-failed", s->error_qname, NULL,
 		                  "Could not look up %s: %s", s->error_qname, s->error);
@@ -492,6 +513,7 @@ static void free_state(struct check *c)
 	free(s->error_qname);
 	free(s->mail_from_domain);
 	strlist_free(&s->records);
+	strlist_free(&s->discarded);
 	dmarc_record_free(s->rec);
 	free(s);
 }

@@ -79,7 +79,10 @@ like "$(finding dmarc.bad-policy fix)" '_dmarc.broken.dmarc.test. IN TXT "v=DMAR
 	"broken: fix is a starter record for the operator's domain"
 
 audit order.dmarc.test
-like "$(ids)" "dmarc.version-not-first:fail" "order: v=DMARC1 not first"
+like "$(ids)" "dmarc.discarded-record:fail" "order: v=DMARC1 not first, discarded"
+like "$(finding dmarc.discarded-record message)" "does not start with v=DMARC1" "order: says why"
+is "$(json_get "$J" checks.dmarc.record_domain)" dmarc.test "order: receivers fall back to the org domain"
+is "$(json_get "$J" checks.dmarc.alignment.applied_policy)" quarantine "order: and apply its sp"
 
 audit multi.dmarc.test
 like "$(ids)" "dmarc.multiple-records:fail" "multi: two records"
