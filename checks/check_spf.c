@@ -56,10 +56,10 @@ static void start(struct check *c)
 	bool empty = !in->mail_from || !in->mail_from[0];
 	s->domain = xstrdup(empty ? (in->helo ? in->helo : in->domain) : sender_domain(in->mail_from));
 	struct spf_eval_params p = {
-		.ip = in->ip,
-		.domain = s->domain,
-		.sender = empty ? NULL : in->mail_from,
-		.helo = in->helo ? in->helo : in->domain,
+	    .ip = in->ip,
+	    .domain = s->domain,
+	    .sender = empty ? NULL : in->mail_from,
+	    .helo = in->helo ? in->helo : in->domain,
 	};
 	s->mf = spf_eval_new(c->audit->resolver, &p, on_eval_done, c);
 	check_hold(c);
@@ -67,7 +67,7 @@ static void start(struct check *c)
 	if (in->ip && in->helo && !empty && !ascii_strcaseeq(in->helo, s->domain)) {
 		/* RFC 7208 2.3: the HELO identity is checked too; receivers that
 		 * do so reject on a HELO fail before MAIL FROM is even looked at. */
-		struct spf_eval_params h = { .ip = in->ip, .domain = in->helo, .sender = NULL, .helo = in->helo };
+		struct spf_eval_params h = {.ip = in->ip, .domain = in->helo, .sender = NULL, .helo = in->helo};
 		s->helo = spf_eval_new(c->audit->resolver, &h, on_eval_done, c);
 		check_hold(c);
 		spf_eval_start(s->helo);
@@ -154,7 +154,7 @@ static char *collapsed_record(const struct spf_node *top, int *saved)
 	for (size_t i = 0; i < top->rec->nterms; i++) {
 		const struct spf_term *t = &top->rec->terms[i];
 		if (t->kind == SPF_TERM_MECH && t->mech == SPF_M_INCLUDE && t->qualifier == '+') {
-			struct strlist ips = { 0 };
+			struct strlist ips = {0};
 			const struct spf_node *c = top->child ? top->child[i] : NULL;
 			if (flatten_collect(c, &ips, 0) && ips.n) {
 				struct spf_tree_stats st;
@@ -203,12 +203,14 @@ static void check_overlaps(struct check *c, const struct spf_node *n)
 			const struct spf_term *inner = pa >= pb ? a : b, *outer = pa >= pb ? b : a;
 			char *ev = xasprintf("%s: %s and %s", n->domain, a->text, b->text);
 			if (pa == pb)
-				check_add_finding(c, STATUS_WARN, "spf.duplicate-range", ev, "Remove the duplicate term.",
-				                  "The record of %s lists %s twice.", n->domain, a->text);
+				check_add_finding(c, STATUS_WARN, "spf.duplicate-range", ev,
+				                  "Remove the duplicate term.", "The record of %s lists %s twice.",
+				                  n->domain, a->text);
 			else
-				check_add_finding(c, STATUS_WARN, "spf.overlapping-ranges", ev, "Remove the narrower term.",
-				                  "In the record of %s, %s is already covered by %s.", n->domain, inner->text,
-				                  outer->text);
+				check_add_finding(c, STATUS_WARN, "spf.overlapping-ranges", ev,
+				                  "Remove the narrower term.",
+				                  "In the record of %s, %s is already covered by %s.", n->domain,
+				                  inner->text, outer->text);
 			free(ev);
 		}
 	}
@@ -230,21 +232,25 @@ static void static_findings(struct check *c, struct spf_state *s, const struct s
 		check_add_finding(c, STATUS_FAIL, "spf.include-loop", ev.s,
 		                  "Remove the include that points back to a record already in the chain.",
 		                  "The record tree includes itself (%s): evaluation runs into the 10-lookup limit and "
-		                  "returns permerror.", ev.s);
+		                  "returns permerror.",
+		                  ev.s);
 		strbuf_free(&ev);
 	} else if (st->lookups > SPF_MAX_LOOKUPS) {
 		int saved = 0;
 		char *collapsed = collapsed_record(top, &saved);
-		char *how = saved ? xasprintf(" Publishing the record below replaces the includes that only list addresses "
-		                              "by those addresses and saves %d lookup%s (re-check it when a provider "
-		                              "changes its ranges).", saved, saved == 1 ? "" : "s")
-		                  : xstrdup("");
+		char *how =
+		    saved ? xasprintf(" Publishing the record below replaces the includes that only list addresses "
+		                      "by those addresses and saves %d lookup%s (re-check it when a provider "
+		                      "changes its ranges).",
+		                      saved, saved == 1 ? "" : "s")
+		          : xstrdup("");
 		check_add_finding(c, STATUS_FAIL, "spf.too-many-lookups", top->record,
 		                  saved ? collapsed
 		                        : "Remove includes of services you no longer use, or replace a/mx terms by "
 		                          "ip4:/ip6: ranges, until the tree needs at most 10 lookups.",
 		                  "The record tree of %s needs %d DNS lookups; RFC 7208 allows 10, so receivers "
-		                  "return permerror for any IP the first 10 do not match.%s", top->domain, st->lookups, how);
+		                  "return permerror for any IP the first 10 do not match.%s",
+		                  top->domain, st->lookups, how);
 		free(how);
 		free(collapsed);
 	} else if (st->lookups >= SPF_MAX_LOOKUPS - 1) {
@@ -257,15 +263,17 @@ static void static_findings(struct check *c, struct spf_state *s, const struct s
 		check_add_finding(c, STATUS_FAIL, "spf.void-lookups", top->record,
 		                  "Remove a/mx/include/exists terms whose names do not exist or have no records.",
 		                  "%d terms of the tree point at names with no records; more than 2 such void lookups "
-		                  "is a permerror.", st->voids);
+		                  "is a permerror.",
+		                  st->voids);
 	else if (st->voids > 0)
 		check_add_finding(c, STATUS_WARN, "spf.void-lookups", top->record,
 		                  "Remove a/mx/include/exists terms whose names do not exist or have no records.",
 		                  "%d term(s) of the tree point at names with no records (void lookups; 3 make a "
-		                  "permerror).", st->voids);
+		                  "permerror).",
+		                  st->voids);
 	for (size_t i = 0; i < st->no_spf.n; i++) {
-		char *fix = xasprintf("Remove include:%s, or use the include name the provider documents.",
-		                      st->no_spf.v[i]);
+		char *fix =
+		    xasprintf("Remove include:%s, or use the include name the provider documents.", st->no_spf.v[i]);
 		check_add_finding(c, STATUS_FAIL, "spf.include-no-spf", st->no_spf.v[i], fix,
 		                  "%s is included but has no SPF record: evaluation that reaches it is a permerror.",
 		                  st->no_spf.v[i]);
@@ -275,7 +283,8 @@ static void static_findings(struct check *c, struct spf_state *s, const struct s
 		check_add_finding(c, STATUS_WARN, "spf.record-too-long", top->record,
 		                  "Shorten it: move groups of ranges into an include of a sub-domain you control.",
 		                  "The record is %zu bytes; with the rest of the answer it may not fit a 512-byte DNS "
-		                  "reply, and receivers that cannot retry over TCP get no SPF at all.", top->record_len);
+		                  "reply, and receivers that cannot retry over TCP get no SPF at all.",
+		                  top->record_len);
 	bool has_all = false;
 	for (size_t i = 0; i < rec->nterms; i++) {
 		const struct spf_term *t = &rec->terms[i];
@@ -288,17 +297,20 @@ static void static_findings(struct check *c, struct spf_state *s, const struct s
 			continue;
 		has_all = true;
 		if (t->qualifier == '+')
-			check_add_finding(c, STATUS_FAIL, "spf.plus-all", top->record, "End the record with -all (or ~all).",
-			                  "\"%s\" authorises every IP on the internet to send as %s.", t->text, top->domain);
+			check_add_finding(
+			    c, STATUS_FAIL, "spf.plus-all", top->record, "End the record with -all (or ~all).",
+			    "\"%s\" authorises every IP on the internet to send as %s.", t->text, top->domain);
 		else if (t->qualifier == '?')
-			check_add_finding(c, STATUS_WARN, "spf.neutral-all", top->record, "End the record with -all (or ~all).",
-			                  "\"?all\" says nothing about other IPs: receivers treat forged mail as unauthenticated "
-			                  "rather than failed.");
+			check_add_finding(
+			    c, STATUS_WARN, "spf.neutral-all", top->record, "End the record with -all (or ~all).",
+			    "\"?all\" says nothing about other IPs: receivers treat forged mail as unauthenticated "
+			    "rather than failed.");
 		else if (t->qualifier == '~')
-			check_add_finding(c, STATUS_PASS, "spf.softfail-all", top->record,
-			                  "Once every sender of the domain passes SPF or DKIM, consider -all.",
-			                  "\"~all\" marks other IPs as softfail; with DMARC enforcing, -all is stricter "
-			                  "but either works.");
+			check_add_finding(
+			    c, STATUS_PASS, "spf.softfail-all", top->record,
+			    "Once every sender of the domain passes SPF or DKIM, consider -all.",
+			    "\"~all\" marks other IPs as softfail; with DMARC enforcing, -all is stricter "
+			    "but either works.");
 	}
 	if (!has_all && !rec->redirect)
 		check_add_finding(c, STATUS_WARN, "spf.no-all", top->record, "End the record with -all or ~all.",
@@ -323,15 +335,17 @@ static void ip_findings(struct check *c, struct spf_state *s, const struct spf_n
 	case SPF_NEUTRAL:
 		fix = record_with_ip(record, in->ip, in->ip_family);
 		check_add_finding(c, STATUS_FAIL, r == SPF_NEUTRAL ? "spf.ip-neutral" : "spf.ip-not-permitted", record,
-		                  fix, "SPF %s for %s as %s: %s. Receivers requiring SPF or DKIM to pass (Gmail's "
-		                  "5.7.26) reject it unless DKIM passes aligned. Publish:", spf_result_name(r), in->ip,
-		                  s->domain, reason);
+		                  fix,
+		                  "SPF %s for %s as %s: %s. Receivers requiring SPF or DKIM to pass (Gmail's "
+		                  "5.7.26) reject it unless DKIM passes aligned. Publish:",
+		                  spf_result_name(r), in->ip, s->domain, reason);
 		break;
 	case SPF_NONE:
 		fix = record_with_ip(NULL, in->ip, in->ip_family);
 		check_add_finding(c, STATUS_FAIL, "spf.missing", s->domain, fix,
 		                  "%s has no SPF record (%s). Gmail and Yahoo require one from every sender. Publish a "
-		                  "TXT record like:", s->domain, reason);
+		                  "TXT record like:",
+		                  s->domain, reason);
 		break;
 	case SPF_PERMERROR:
 		check_add_finding(c, STATUS_FAIL, "spf.permerror", record,
@@ -340,7 +354,8 @@ static void ip_findings(struct check *c, struct spf_state *s, const struct spf_n
 		break;
 	case SPF_TEMPERROR:
 		check_add_finding(c, STATUS_ERROR, "spf.temperror", record, NULL,
-		                  "SPF temperror for %s: %s. Could not decide; receivers defer the mail.", in->ip, reason);
+		                  "SPF temperror for %s: %s. Could not decide; receivers defer the mail.", in->ip,
+		                  reason);
 		break;
 	}
 	free(fix);
@@ -348,9 +363,11 @@ static void ip_findings(struct check *c, struct spf_state *s, const struct spf_n
 		enum spf_result h = spf_eval_result(s->helo);
 		const char *hr = spf_eval_reason(s->helo) ? spf_eval_reason(s->helo) : "";
 		if (h == SPF_FAIL)
-			check_add_finding(c, STATUS_FAIL, "spf.helo-fail", in->helo, NULL,
-			                  "The HELO name %s fails SPF for %s (%s); receivers that check HELO reject before "
-			                  "MAIL FROM.", in->helo, in->ip, hr);
+			check_add_finding(
+			    c, STATUS_FAIL, "spf.helo-fail", in->helo, NULL,
+			    "The HELO name %s fails SPF for %s (%s); receivers that check HELO reject before "
+			    "MAIL FROM.",
+			    in->helo, in->ip, hr);
 		else if (h == SPF_TEMPERROR)
 			check_add_finding(c, STATUS_ERROR, "spf.helo-temperror", in->helo, NULL,
 			                  "Could not evaluate SPF for the HELO name %s: %s", in->helo, hr);
@@ -376,14 +393,15 @@ static void finish(struct check *c)
 	} else if (top->nspf == 0 && !in->ip) {
 		check_add_finding(c, STATUS_FAIL, "spf.missing", s->domain, "v=spf1 mx -all",
 		                  "%s has no SPF record. Gmail and Yahoo require one from every sender; publish a TXT "
-		                  "record listing your servers, e.g.:", s->domain);
+		                  "record listing your servers, e.g.:",
+		                  s->domain);
 	} else if (top->nspf > 1) {
 		check_add_finding(c, STATUS_FAIL, "spf.multiple-records", s->domain, "Merge them into one TXT record.",
-		                  "%s has %zu SPF records; RFC 7208 makes that a permerror for every sender.", s->domain,
-		                  top->nspf);
+		                  "%s has %zu SPF records; RFC 7208 makes that a permerror for every sender.",
+		                  s->domain, top->nspf);
 	} else if (have_record && top->rec->error) {
-		char *ev = xasprintf("%s (term \"%s\" at column %zu)", top->record, top->rec->error_term,
-		                     top->rec->error_pos);
+		char *ev =
+		    xasprintf("%s (term \"%s\" at column %zu)", top->record, top->rec->error_term, top->rec->error_pos);
 		check_add_finding(c, STATUS_FAIL, "spf.syntax", ev, "Correct or remove that term.",
 		                  "The SPF record of %s is invalid: %s. Receivers return permerror.", s->domain,
 		                  top->rec->error);
@@ -440,7 +458,8 @@ static void json(const struct check *c, struct json_object *obj)
 	report_json_add_string(obj, "domain", s ? s->domain : NULL);
 	report_json_add_string(obj, "explanation", evaluated ? spf_eval_explanation(s->mf) : NULL);
 	report_json_add_string(obj, "helo_result",
-	                       s && s->helo && spf_eval_done(s->helo) ? spf_result_name(spf_eval_result(s->helo)) : NULL);
+	                       s && s->helo && spf_eval_done(s->helo) ? spf_result_name(spf_eval_result(s->helo))
+	                                                              : NULL);
 	struct json_object *trace = json_object_new_array();
 	size_t n = 0;
 	const struct spf_trace *t = evaluated ? spf_eval_trace(s->mf, &n) : NULL;
@@ -469,7 +488,8 @@ static void detail_trace(const struct spf_eval *e, struct textlines *out, int ba
 		if (t[i].decisive && !t[i].is_record)
 			st = LINE_MATCH;
 		textlines_add(out, st, base + t[i].depth, "%s%s%s%s", t[i].text, t[i].outcome ? "  => " : "",
-		              t[i].outcome ? t[i].outcome : "", t[i].decisive && !t[i].is_record ? "   <- decided" : "");
+		              t[i].outcome ? t[i].outcome : "",
+		              t[i].decisive && !t[i].is_record ? "   <- decided" : "");
 		for (size_t j = 0; j < t[i].queries.n; j++)
 			textlines_add(out, LINE_DIM, base + t[i].depth + 1, "%s", t[i].queries.v[j]);
 	}
@@ -487,7 +507,9 @@ static void detail_tree(const struct spf_node *n, struct textlines *out, int ind
 		textlines_add(out, LINE_WARN, indent, "%s (not followed: too deep)", n->domain);
 	else if (!n->record)
 		textlines_add(out, n->fetched && n->nspf == 0 ? LINE_FAIL : LINE_ERROR, indent, "%s: %s", n->domain,
-		              !n->fetched ? "not fetched" : n->nspf > 1 ? "several SPF records" : "no SPF record");
+		              !n->fetched   ? "not fetched"
+		              : n->nspf > 1 ? "several SPF records"
+		                            : "no SPF record");
 	else
 		textlines_add(out, n->rec && n->rec->error ? LINE_FAIL : LINE_NORMAL, indent, "%s (%d lookup%s): %s",
 		              n->domain, st.lookups, st.lookups == 1 ? "" : "s", n->record);
@@ -506,7 +528,8 @@ static void detail(const struct check *c, struct textlines *out)
 	if (in->ip && spf_eval_done(s->mf)) {
 		enum spf_result r = spf_eval_result(s->mf);
 		enum line_style st = r == SPF_PASS ? LINE_PASS : r == SPF_TEMPERROR ? LINE_ERROR : LINE_FAIL;
-		textlines_add(out, LINE_HEADING, 0, "check_host(%s, %s, %s)", in->ip, s->domain, spf_eval_sender(s->mf));
+		textlines_add(out, LINE_HEADING, 0, "check_host(%s, %s, %s)", in->ip, s->domain,
+		              spf_eval_sender(s->mf));
 		textlines_add(out, st, 1, "%s: %s (%d lookups, %d void, %.0f ms)", spf_result_name(r),
 		              spf_eval_reason(s->mf) ? spf_eval_reason(s->mf) : "", spf_eval_lookups(s->mf),
 		              spf_eval_voids(s->mf), spf_eval_ms(s->mf));
@@ -548,13 +571,13 @@ static void free_state(struct check *c)
 }
 
 const struct check_class check_spf_class = {
-	.name = "spf",
-	.title = "SPF",
-	.start = start,
-	.finish = finish,
-	.json = json,
-	.detail = detail,
-	.free_state = free_state,
+    .name = "spf",
+    .title = "SPF",
+    .start = start,
+    .finish = finish,
+    .json = json,
+    .detail = detail,
+    .free_state = free_state,
 };
 
 const char *spf_check_result(const struct check *c)

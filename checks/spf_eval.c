@@ -93,7 +93,7 @@ struct spf_eval {
 
 const char *spf_result_name(enum spf_result r)
 {
-	static const char *names[] = { "none", "neutral", "pass", "fail", "softfail", "temperror", "permerror" };
+	static const char *names[] = {"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"};
 	return (unsigned)r < ARRAY_LEN(names) ? names[r] : "?";
 }
 
@@ -103,11 +103,11 @@ typedef void (*frame_cb)(struct frame *f, struct dns_answer *a);
 
 struct q {
 	struct spf_eval *e;
-	struct frame *f;  /* evaluation query, or NULL */
+	struct frame *f; /* evaluation query, or NULL */
 	frame_cb fcb;
 	void (*pcb)(struct spf_eval *e, void *arg, struct dns_answer *a); /* prefetch / helper */
 	void *arg;
-	long trace;       /* trace line to log the answer on, or -1 */
+	long trace;            /* trace line to log the answer on, or -1 */
 	struct q *prev, *next; /* in flight, so spf_eval_free can free them */
 };
 
@@ -188,7 +188,7 @@ static void q_send(struct q *q, const char *name, uint16_t type)
 /* ---------- helpers ---------- */
 
 static size_t trace_add(struct spf_eval *e, int depth, bool is_record, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static size_t trace_add(struct spf_eval *e, int depth, bool is_record, const char *fmt, ...)
 {
 	if (e->ntrace == e->trace_cap) {
@@ -317,7 +317,7 @@ static bool dns_is_temp(enum dns_result r)
 
 static void frame_next(struct frame *f);
 static void frame_finish(struct frame *f, enum spf_result res, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void exp_start(struct spf_eval *e);
 static void p_resolve(struct spf_eval *e, struct frame *waiter, bool for_exp);
 static void tree_fetch(struct spf_eval *e, struct spf_node *parent, const char *domain, struct spf_node **slot);
@@ -392,7 +392,7 @@ static void term_match(struct frame *f)
 	static const struct {
 		char q;
 		enum spf_result r;
-	} map[] = { { '+', SPF_PASS }, { '-', SPF_FAIL }, { '~', SPF_SOFTFAIL }, { '?', SPF_NEUTRAL } };
+	} map[] = {{'+', SPF_PASS}, {'-', SPF_FAIL}, {'~', SPF_SOFTFAIL}, {'?', SPF_NEUTRAL}};
 	enum spf_result res = SPF_PASS;
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		if (map[i].q == f->term->qualifier)
@@ -419,8 +419,9 @@ static bool count_void(struct frame *f)
 	e->voids++;
 	if (e->voids > SPF_MAX_VOIDS) {
 		trace_outcome(e, f->trace_term, "void lookup %d: over the limit", e->voids);
-		frame_finish(f, SPF_PERMERROR, "more than %d void lookups (the limit of RFC 7208 4.6.4), the last at %s",
-		             SPF_MAX_VOIDS, f->term->text);
+		frame_finish(f, SPF_PERMERROR,
+		             "more than %d void lookups (the limit of RFC 7208 4.6.4), the last at %s", SPF_MAX_VOIDS,
+		             f->term->text);
 		return true;
 	}
 	return false;
@@ -516,8 +517,9 @@ static void on_mx(struct frame *f, struct dns_answer *a)
 	}
 	if (n > SPF_MAX_NAMES) {
 		trace_outcome(f->e, f->trace_term, "%zu MX records: over the limit", n);
-		frame_finish(f, SPF_PERMERROR, "%s has %zu MX records; the mx mechanism allows at most %d (RFC 7208 4.6.4)",
-		             f->target, n, SPF_MAX_NAMES);
+		frame_finish(f, SPF_PERMERROR,
+		             "%s has %zu MX records; the mx mechanism allows at most %d (RFC 7208 4.6.4)", f->target, n,
+		             SPF_MAX_NAMES);
 		return;
 	}
 	strlist_free(&f->names);
@@ -631,7 +633,8 @@ static void frame_next(struct frame *f)
 			return;
 		}
 		if (t->mech == SPF_M_IP4 || t->mech == SPF_M_IP6) {
-			if (e->family == t->family && addr_match(e->family, e->addr, t->addr, t->mech == SPF_M_IP4 ? t->cidr4 : t->cidr6)) {
+			if (e->family == t->family &&
+			    addr_match(e->family, e->addr, t->addr, t->mech == SPF_M_IP4 ? t->cidr4 : t->cidr6)) {
 				term_match(f);
 				return;
 			}
@@ -692,8 +695,7 @@ static void frame_next(struct frame *f)
 			free(rname);
 			return;
 		}
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (f->rec->redirect) {
@@ -713,8 +715,7 @@ static void on_include_done(struct frame *f, struct frame *child, enum spf_resul
 		return;
 	case SPF_FAIL:
 	case SPF_SOFTFAIL:
-	case SPF_NEUTRAL:
-	{
+	case SPF_NEUTRAL: {
 		char *why = xasprintf("no match (%s returned %s)", child->domain, spf_result_name(res));
 		term_nomatch(f, why);
 		free(why);
@@ -883,7 +884,7 @@ static void on_p_addr(struct spf_eval *e, void *arg, struct dns_answer *a)
 		}
 	if (--e->p_pending == 0) {
 		/* keep the PTR order */
-		struct strlist ordered = { 0 };
+		struct strlist ordered = {0};
 		for (size_t i = 0; i < e->p_names.n; i++)
 			if (strlist_contains_ci(&e->p_valid, e->p_names.v[i]))
 				strlist_add(&ordered, e->p_names.v[i]);
@@ -1093,7 +1094,7 @@ struct spf_eval *spf_eval_new(struct resolver *r, const struct spf_eval_params *
 	if (p->ip && ip_parse(p->ip, &e->family, e->addr)) {
 		e->has_ip = true;
 		/* An IPv4-mapped IPv6 sender is an IPv4 sender (RFC 7208 5). */
-		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		if (e->family == AF_INET6 && memcmp(e->addr, mapped, 12) == 0) {
 			memmove(e->addr, e->addr + 12, 4);
 			e->family = AF_INET;

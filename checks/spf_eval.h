@@ -43,13 +43,13 @@ const char *spf_result_name(enum spf_result r);
  * the order evaluated; depth makes it a tree (includes nested). */
 struct spf_trace {
 	int depth;
-	bool is_record;      /* "example.com: v=spf1 ..." */
-	char *text;          /* the term as written, or the domain + record */
+	bool is_record;         /* "example.com: v=spf1 ..." */
+	char *text;             /* the term as written, or the domain + record */
 	struct strlist queries; /* "TXT example.com -> NOERROR 1 record (3 ms)" lines */
-	double ms;           /* time spent on its queries */
-	char *outcome;       /* "match", "no match", "void lookup", "permerror: ..." */
+	double ms;              /* time spent on its queries */
+	char *outcome;          /* "match", "no match", "void lookup", "permerror: ..." */
 	bool matched;
-	bool decisive;       /* on the path of the term that decided the result */
+	bool decisive; /* on the path of the term that decided the result */
 };
 
 /* The record tree as fetched (independent of the IP's evaluation): for the
@@ -57,28 +57,28 @@ struct spf_trace {
 struct spf_node {
 	char *domain;
 	int depth;
-	bool fetched;          /* TXT answer arrived */
-	int dns_result;        /* enum dns_result of the TXT query */
-	size_t nspf;           /* SPF records found */
-	char *record;          /* the (single) record, or NULL */
+	bool fetched;   /* TXT answer arrived */
+	int dns_result; /* enum dns_result of the TXT query */
+	size_t nspf;    /* SPF records found */
+	char *record;   /* the (single) record, or NULL */
 	size_t record_len;
 	struct spf_record *rec;
-	bool loop;             /* domain is its own ancestor: not followed */
-	bool truncated;        /* depth / size cap reached: not followed */
+	bool loop;               /* domain is its own ancestor: not followed */
+	bool truncated;          /* depth / size cap reached: not followed */
 	struct spf_node **child; /* per term: include / redirect target node, or NULL */
-	int *term_dns;         /* per term: enum dns_result of its first query, -1 unknown */
+	int *term_dns;           /* per term: enum dns_result of its first query, -1 unknown */
 	bool *term_void;
 };
 
 struct spf_eval;
 
 struct spf_eval_params {
-	const char *ip;         /* literal, or NULL: no evaluation, only the tree */
-	const char *domain;     /* check_host <domain> */
-	const char *sender;     /* MAIL FROM, or "" / NULL: postmaster@helo */
+	const char *ip;     /* literal, or NULL: no evaluation, only the tree */
+	const char *domain; /* check_host <domain> */
+	const char *sender; /* MAIL FROM, or "" / NULL: postmaster@helo */
 	const char *helo;
-	const char *receiver;   /* %{r}; NULL = "unknown" */
-	long long now;          /* %{t}; 0 = time(NULL) */
+	const char *receiver; /* %{r}; NULL = "unknown" */
+	long long now;        /* %{t}; 0 = time(NULL) */
 };
 
 struct spf_eval *spf_eval_new(struct resolver *r, const struct spf_eval_params *p,

@@ -44,21 +44,15 @@ static char *letter_value(char l, const struct spf_macro_ctx *ctx)
 	const char *sender = ctx->sender ? ctx->sender : "";
 	const char *at = strrchr(sender, '@');
 	switch (l) {
-	case 's':
-		strbuf_adds(&b, sender);
-		break;
+	case 's': strbuf_adds(&b, sender); break;
 	case 'l':
 		if (at && at != sender)
 			strbuf_add(&b, sender, (size_t)(at - sender));
 		else
 			strbuf_adds(&b, "postmaster");
 		break;
-	case 'o':
-		strbuf_adds(&b, at ? at + 1 : sender);
-		break;
-	case 'd':
-		strbuf_adds(&b, ctx->domain ? ctx->domain : "");
-		break;
+	case 'o': strbuf_adds(&b, at ? at + 1 : sender); break;
+	case 'd': strbuf_adds(&b, ctx->domain ? ctx->domain : ""); break;
 	case 'i':
 		if (ctx->addr)
 			add_ip_dotted(&b, ctx->family, ctx->addr, true);
@@ -67,21 +61,11 @@ static char *letter_value(char l, const struct spf_macro_ctx *ctx)
 		if (ctx->addr)
 			add_ip_dotted(&b, ctx->family, ctx->addr, false);
 		break;
-	case 'p':
-		strbuf_adds(&b, ctx->validated ? ctx->validated : "unknown");
-		break;
-	case 'h':
-		strbuf_adds(&b, ctx->helo ? ctx->helo : "");
-		break;
-	case 'r':
-		strbuf_adds(&b, ctx->receiver ? ctx->receiver : "unknown");
-		break;
-	case 't':
-		strbuf_addf(&b, "%lld", ctx->now);
-		break;
-	case 'v':
-		strbuf_adds(&b, ctx->family == AF_INET6 ? "ip6" : "in-addr");
-		break;
+	case 'p': strbuf_adds(&b, ctx->validated ? ctx->validated : "unknown"); break;
+	case 'h': strbuf_adds(&b, ctx->helo ? ctx->helo : ""); break;
+	case 'r': strbuf_adds(&b, ctx->receiver ? ctx->receiver : "unknown"); break;
+	case 't': strbuf_addf(&b, "%lld", ctx->now); break;
+	case 'v': strbuf_adds(&b, ctx->family == AF_INET6 ? "ip6" : "in-addr"); break;
 	}
 	return strbuf_steal(&b);
 }
@@ -131,8 +115,8 @@ static void url_escape(struct strbuf *out, const char *s, size_t n)
 	static const char hex[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.' || c == '_' || c == '~') {
 			strbuf_addc(out, (char)c);
 		} else {
 			strbuf_addc(out, '%');

@@ -19,8 +19,8 @@ static const struct {
 	const char *name;
 	enum spf_mech mech;
 } mechs[] = {
-	{ "all", SPF_M_ALL }, { "include", SPF_M_INCLUDE }, { "a", SPF_M_A },     { "mx", SPF_M_MX },
-	{ "ptr", SPF_M_PTR }, { "ip4", SPF_M_IP4 },         { "ip6", SPF_M_IP6 }, { "exists", SPF_M_EXISTS },
+    {"all", SPF_M_ALL}, {"include", SPF_M_INCLUDE}, {"a", SPF_M_A},     {"mx", SPF_M_MX},
+    {"ptr", SPF_M_PTR}, {"ip4", SPF_M_IP4},         {"ip6", SPF_M_IP6}, {"exists", SPF_M_EXISTS},
 };
 
 const char *spf_mech_name(enum spf_mech m)
@@ -208,7 +208,7 @@ static bool dual_cidr_strip(const char *s, size_t *n, int *c4, int *c6, const ch
 }
 
 static void set_error(struct spf_record *r, const char *term, size_t tlen, size_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 static void set_error(struct spf_record *r, const char *term, size_t tlen, size_t pos, const char *fmt, ...)
 {
 	if (r->error)

@@ -61,10 +61,10 @@ bool spf_term_counts(const struct spf_term *t);
 
 /* --- macros (RFC 7208 section 7) --- */
 struct spf_macro_ctx {
-	const char *sender;    /* s: full sender, local@domain */
-	const char *domain;    /* d: current domain */
-	const char *helo;      /* h */
-	int family;            /* i, c, v */
+	const char *sender; /* s: full sender, local@domain */
+	const char *domain; /* d: current domain */
+	const char *helo;   /* h */
+	int family;         /* i, c, v */
 	const unsigned char *addr;
 	const char *validated; /* p: validated name, or NULL -> "unknown" */
 	const char *receiver;  /* r: or NULL -> "unknown" */

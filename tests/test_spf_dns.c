@@ -71,8 +71,8 @@ static int type_code(const char *t)
 	static const struct {
 		const char *n;
 		int t;
-	} map[] = { { "A", DNS_T_A }, { "AAAA", DNS_T_AAAA }, { "MX", DNS_T_MX }, { "TXT", DNS_T_TXT },
-		    { "SPF", DNS_T_SPF }, { "PTR", DNS_T_PTR }, { "CNAME", DNS_T_CNAME } };
+	} map[] = {{"A", DNS_T_A},     {"AAAA", DNS_T_AAAA}, {"MX", DNS_T_MX},      {"TXT", DNS_T_TXT},
+	           {"SPF", DNS_T_SPF}, {"PTR", DNS_T_PTR},   {"CNAME", DNS_T_CNAME}};
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		if (strcmp(map[i].n, t) == 0)
 			return map[i].t;
@@ -100,9 +100,7 @@ static bool put_rr(struct strbuf *b, const char *owner, int type, struct json_ob
 		put_name(&rd, json_object_get_string(json_object_array_get_idx(v, 1)));
 		break;
 	case DNS_T_PTR:
-	case DNS_T_CNAME:
-		put_name(&rd, json_object_get_string(v));
-		break;
+	case DNS_T_CNAME: put_name(&rd, json_object_get_string(v)); break;
 	case DNS_T_TXT:
 	case DNS_T_SPF:
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
@@ -119,9 +117,7 @@ static bool put_rr(struct strbuf *b, const char *owner, int type, struct json_ob
 			} while (len);
 		}
 		break;
-	default:
-		strbuf_free(&rd);
-		return false;
+	default: strbuf_free(&rd); return false;
 	}
 	put_name(b, owner);
 	put16(b, (unsigned)type);
@@ -182,7 +178,7 @@ static bool zone_answer(struct spf_testdns *be, const char *qname, uint16_t qtyp
 		name = domain_normalize(cname);
 	}
 	free(name);
-	put16(msg, 0);                   /* id */
+	put16(msg, 0);                        /* id */
 	put16(msg, 0x8180 | (unsigned)rcode); /* QR RD RA, rcode */
 	put16(msg, 1);
 	put16(msg, ancount);
@@ -258,10 +254,10 @@ static void be_free(void *arg)
 }
 
 static const struct resolver_backend testdns_backend = {
-	.name = "test zone",
-	.send = be_send,
-	.cancel_all = be_cancel_all,
-	.free = be_free,
+    .name = "test zone",
+    .send = be_send,
+    .cancel_all = be_cancel_all,
+    .free = be_free,
 };
 
 struct create_ctx {
@@ -286,7 +282,7 @@ static void *be_create(struct resolver *r, void *arg)
 struct resolver *spf_testdns_resolver(struct evloop *loop, struct json_object *zone, long delay_ms,
                                       struct spf_testdns **out)
 {
-	struct create_ctx cc = { .loop = loop, .zone = zone, .delay_ms = delay_ms };
+	struct create_ctx cc = {.loop = loop, .zone = zone, .delay_ms = delay_ms};
 	struct resolver *r = resolver_new_custom(loop, &testdns_backend, be_create, &cc);
 	*out = cc.be;
 	return r;

@@ -20,24 +20,25 @@
 #include "test_spf_dns.h"
 
 static const char *zone_text =
-	"{"
-	"\"top.example.com\": [[\"TXT\", [\"v=spf1 a mx include:inc1.example.com exists:%{i}.ex.example.com -all\"]],"
-	"                     [\"A\", \"192.0.2.1\"], [\"MX\", [10, \"mx1.example.com\"]], [\"MX\", [20, \"mx2.example.com\"]]],"
-	"\"mx1.example.com\": [[\"A\", \"192.0.2.2\"]],"
-	"\"mx2.example.com\": [[\"A\", \"192.0.2.3\"]],"
-	"\"inc1.example.com\": [[\"TXT\", [\"v=spf1 a:h1.example.com include:inc2.example.com ~all\"]]],"
-	"\"h1.example.com\": [[\"A\", \"192.0.2.4\"]],"
-	"\"inc2.example.com\": [[\"TXT\", [\"v=spf1 mx:inc2.example.com ip4:198.51.100.0/24 -all\"]],"
-	"                      [\"MX\", [10, \"mx3.example.com\"]]],"
-	"\"mx3.example.com\": [[\"A\", \"192.0.2.5\"]],"
-	"\"early.example.com\": [[\"TXT\", [\"v=spf1 ip4:198.51.100.0/24 include:inc1.example.com a:nx1.example.com "
-	"                        a:nx2.example.com a:nx3.example.com include:slow.example.com -all\"]]],"
-	"\"voids.example.com\": [[\"TXT\", [\"v=spf1 a:nx1.example.com mx:nx2.example.com exists:nx3.example.com -all\"]]],"
-	"\"voids2.example.com\": [[\"TXT\", [\"v=spf1 a:nx1.example.com mx:nx2.example.com -all\"]]],"
-	"\"slow.example.com\": [[\"TIMEOUT\"]],"
-	"\"loopa.example.com\": [[\"TXT\", [\"v=spf1 include:loopb.example.com -all\"]]],"
-	"\"loopb.example.com\": [[\"TXT\", [\"v=spf1 include:loopa.example.com -all\"]]]"
-	"}";
+    "{"
+    "\"top.example.com\": [[\"TXT\", [\"v=spf1 a mx include:inc1.example.com exists:%{i}.ex.example.com -all\"]],"
+    "                     [\"A\", \"192.0.2.1\"], [\"MX\", [10, \"mx1.example.com\"]], [\"MX\", [20, "
+    "\"mx2.example.com\"]]],"
+    "\"mx1.example.com\": [[\"A\", \"192.0.2.2\"]],"
+    "\"mx2.example.com\": [[\"A\", \"192.0.2.3\"]],"
+    "\"inc1.example.com\": [[\"TXT\", [\"v=spf1 a:h1.example.com include:inc2.example.com ~all\"]]],"
+    "\"h1.example.com\": [[\"A\", \"192.0.2.4\"]],"
+    "\"inc2.example.com\": [[\"TXT\", [\"v=spf1 mx:inc2.example.com ip4:198.51.100.0/24 -all\"]],"
+    "                      [\"MX\", [10, \"mx3.example.com\"]]],"
+    "\"mx3.example.com\": [[\"A\", \"192.0.2.5\"]],"
+    "\"early.example.com\": [[\"TXT\", [\"v=spf1 ip4:198.51.100.0/24 include:inc1.example.com a:nx1.example.com "
+    "                        a:nx2.example.com a:nx3.example.com include:slow.example.com -all\"]]],"
+    "\"voids.example.com\": [[\"TXT\", [\"v=spf1 a:nx1.example.com mx:nx2.example.com exists:nx3.example.com -all\"]]],"
+    "\"voids2.example.com\": [[\"TXT\", [\"v=spf1 a:nx1.example.com mx:nx2.example.com -all\"]]],"
+    "\"slow.example.com\": [[\"TIMEOUT\"]],"
+    "\"loopa.example.com\": [[\"TXT\", [\"v=spf1 include:loopb.example.com -all\"]]],"
+    "\"loopb.example.com\": [[\"TXT\", [\"v=spf1 include:loopa.example.com -all\"]]]"
+    "}";
 
 struct run {
 	struct evloop *loop;
@@ -63,7 +64,7 @@ static void run_eval(struct run *x, const char *ip, const char *sender, const ch
 	x->zone = json_tokener_parse(zone_text);
 	assert_non_null(x->zone);
 	x->r = spf_testdns_resolver(x->loop, x->zone, -1, &x->dns);
-	struct spf_eval_params p = { .ip = ip, .sender = sender, .helo = helo };
+	struct spf_eval_params p = {.ip = ip, .sender = sender, .helo = helo};
 	x->e = spf_eval_new(x->r, &p, on_done, x);
 	spf_eval_start(x->e);
 	assert_false(x->done); /* never from inside start */
@@ -212,9 +213,10 @@ static void test_empty_sender(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_waves), cmocka_unit_test(test_unreached_prefetch), cmocka_unit_test(test_void_limit),
-		cmocka_unit_test(test_trace), cmocka_unit_test(test_loop),               cmocka_unit_test(test_no_ip),
-		cmocka_unit_test(test_empty_sender),
+	    cmocka_unit_test(test_waves),        cmocka_unit_test(test_unreached_prefetch),
+	    cmocka_unit_test(test_void_limit),   cmocka_unit_test(test_trace),
+	    cmocka_unit_test(test_loop),         cmocka_unit_test(test_no_ip),
+	    cmocka_unit_test(test_empty_sender),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,26 +81,26 @@ static void test_errors(void **state)
 		const char *rec, *term;
 		size_t col;
 	} bad[] = {
-		{ "v=spf1 ip4:192.0.2.1 foo:bar -all", "foo:bar", 22 },
-		{ "v=spf1 ip4:192.0.2.0/33", "ip4:192.0.2.0/33", 8 },
-		{ "v=spf1 ip4:192.0.2", "ip4:192.0.2", 8 },
-		{ "v=spf1 ip6:2001:db8::/129", "ip6:2001:db8::/129", 8 },
-		{ "v=spf1 a/024", "a/024", 8 },
-		{ "v=spf1 a/", "a/", 8 },
-		{ "v=spf1 -all:foo", "-all:foo", 8 },
-		{ "v=spf1 include", "include", 8 },
-		{ "v=spf1 include:", "include:", 8 },
-		{ "v=spf1 a:foo.example.123", "a:foo.example.123", 8 },
-		{ "v=spf1 a:localhost", "a:localhost", 8 },
-		{ "v=spf1 exists:%{x}.example.com", "exists:%{x}.example.com", 8 },
-		{ "v=spf1 exists:%{c}.example.com", "exists:%{c}.example.com", 8 },
-		{ "v=spf1 exists:%{d", "exists:%{d", 8 },
-		{ "v=spf1 a:50%.example.com", "a:50%.example.com", 8 },
-		{ "v=spf1 redirect=a.example.com redirect=b.example.com", "redirect=b.example.com", 31 },
-		{ "v=spf1 exp=", "exp=", 8 },
-		{ "v=spf1 -all \xc3\xa9", "\xc3\xa9", 13 },
-		{ "v=spf1 =foo", "=foo", 8 },
-		{ "v=spf1 1foo=bar", "1foo=bar", 8 },
+	    {"v=spf1 ip4:192.0.2.1 foo:bar -all", "foo:bar", 22},
+	    {"v=spf1 ip4:192.0.2.0/33", "ip4:192.0.2.0/33", 8},
+	    {"v=spf1 ip4:192.0.2", "ip4:192.0.2", 8},
+	    {"v=spf1 ip6:2001:db8::/129", "ip6:2001:db8::/129", 8},
+	    {"v=spf1 a/024", "a/024", 8},
+	    {"v=spf1 a/", "a/", 8},
+	    {"v=spf1 -all:foo", "-all:foo", 8},
+	    {"v=spf1 include", "include", 8},
+	    {"v=spf1 include:", "include:", 8},
+	    {"v=spf1 a:foo.example.123", "a:foo.example.123", 8},
+	    {"v=spf1 a:localhost", "a:localhost", 8},
+	    {"v=spf1 exists:%{x}.example.com", "exists:%{x}.example.com", 8},
+	    {"v=spf1 exists:%{c}.example.com", "exists:%{c}.example.com", 8},
+	    {"v=spf1 exists:%{d", "exists:%{d", 8},
+	    {"v=spf1 a:50%.example.com", "a:50%.example.com", 8},
+	    {"v=spf1 redirect=a.example.com redirect=b.example.com", "redirect=b.example.com", 31},
+	    {"v=spf1 exp=", "exp=", 8},
+	    {"v=spf1 -all \xc3\xa9", "\xc3\xa9", 13},
+	    {"v=spf1 =foo", "=foo", 8},
+	    {"v=spf1 1foo=bar", "1foo=bar", 8},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		struct spf_record *r = parse(bad[i].rec);
@@ -123,18 +123,18 @@ static void test_valid_edge_cases(void **state)
 {
 	(void)state;
 	static const char *good[] = {
-		"v=spf1",
-		"v=spf1 ",
-		"v=spf1 -all ",
-		"v=spf1 a:example.com.",
-		"v=spf1 a:%{d}",
-		"v=spf1 mx:foo-bar.example.c0m",
-		"v=spf1 ip4:0.0.0.0/0 ip6:::/0",
-		"v=spf1 a//0",
-		"v=spf1 unknown-mod=%{l}%%%_%- -all",
-		"v=spf1 exp=%{ir}.%{v}._spf.%{d2}",
-		"v=spf1 default=+",
-		"V=SPF1 IP4:192.0.2.1 -ALL",
+	    "v=spf1",
+	    "v=spf1 ",
+	    "v=spf1 -all ",
+	    "v=spf1 a:example.com.",
+	    "v=spf1 a:%{d}",
+	    "v=spf1 mx:foo-bar.example.c0m",
+	    "v=spf1 ip4:0.0.0.0/0 ip6:::/0",
+	    "v=spf1 a//0",
+	    "v=spf1 unknown-mod=%{l}%%%_%- -all",
+	    "v=spf1 exp=%{ir}.%{v}._spf.%{d2}",
+	    "v=spf1 default=+",
+	    "V=SPF1 IP4:192.0.2.1 -ALL",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
 		struct spf_record *r = parse(good[i]);
@@ -153,13 +153,13 @@ static char *expand(const char *spec, const char *sender, const char *ip, bool e
 	assert_true(ip_parse(ip, &family, addr));
 	const char *at = strrchr(sender, '@');
 	struct spf_macro_ctx ctx = {
-		.sender = sender,
-		.domain = at ? at + 1 : sender,
-		.helo = "mx.example.org",
-		.family = family,
-		.addr = addr,
-		.receiver = "mx.example.net",
-		.now = 1700000000,
+	    .sender = sender,
+	    .domain = at ? at + 1 : sender,
+	    .helo = "mx.example.org",
+	    .family = family,
+	    .addr = addr,
+	    .receiver = "mx.example.net",
+	    .now = 1700000000,
 	};
 	char *err = NULL;
 	char *s = spf_macro_expand(spec, &ctx, exp, &err);
@@ -235,7 +235,7 @@ static void test_macro_details(void **state)
 	assert_string_equal(s, "example.com");
 	free(s);
 	/* Errors: zero part count, unknown letter, bare %, unterminated, bad escape. */
-	static const char *bad[] = { "%{d0}", "%{x}", "%", "%{d", "%a", "%{d2r+x}", "\x01", "%{s.@}" };
+	static const char *bad[] = {"%{d0}", "%{x}", "%", "%{d", "%a", "%{d2r+x}", "\x01", "%{s.@}"};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
 		assert_null(expand(bad[i], "a@example.com", "192.0.2.3", true));
 	assert_true(spf_macro_uses_p("%{p}.example.com") && spf_macro_uses_p("x%{P2}"));
@@ -252,7 +252,7 @@ static void test_truncation(void **state)
 	for (int i = 0; i < 30; i++)
 		strbuf_addf(&local, "%slabel%02d", i ? "." : "", i);
 	char *sender = xasprintf("%s@example.com", local.s);
-	struct spf_macro_ctx ctx = { .sender = sender, .domain = "example.com" };
+	struct spf_macro_ctx ctx = {.sender = sender, .domain = "example.com"};
 	char *err = NULL;
 	char *s = spf_macro_expand_domain("%{l}.%{d}", &ctx, &err);
 	assert_non_null(s);
@@ -300,9 +300,10 @@ static void test_random(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_record),   cmocka_unit_test(test_terms),         cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_valid_edge_cases), cmocka_unit_test(test_rfc_examples), cmocka_unit_test(test_macro_details),
-		cmocka_unit_test(test_truncation),  cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_is_record),    cmocka_unit_test(test_terms),
+	    cmocka_unit_test(test_errors),       cmocka_unit_test(test_valid_edge_cases),
+	    cmocka_unit_test(test_rfc_examples), cmocka_unit_test(test_macro_details),
+	    cmocka_unit_test(test_truncation),   cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,8 @@ static void print_trace(const struct spf_eval *e)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s LABEL SUITE.json EXCEPTIONS [--delay MS] [--only NAME] [--verbose]\n", argv[0]);
+		fprintf(stderr, "usage: %s LABEL SUITE.json EXCEPTIONS [--delay MS] [--only NAME] [--verbose]\n",
+		        argv[0]);
 		return 2;
 	}
 	const char *label = argv[1], *exc_file = argv[3], *only = NULL;
@@ -111,9 +112,9 @@ int main(int argc, char **argv)
 			struct spf_testdns *dns = NULL;
 			struct resolver *r = spf_testdns_resolver(loop, zone, delay, &dns);
 			struct spf_eval_params p = {
-				.ip = json_object_get_string(json_object_object_get(t, "host")),
-				.sender = json_object_get_string(json_object_object_get(t, "mailfrom")),
-				.helo = json_object_get_string(json_object_object_get(t, "helo")),
+			    .ip = json_object_get_string(json_object_object_get(t, "host")),
+			    .sender = json_object_get_string(json_object_object_get(t, "mailfrom")),
+			    .helo = json_object_get_string(json_object_object_get(t, "helo")),
 			};
 			bool done = false;
 			struct spf_eval *e = spf_eval_new(r, &p, on_done, &done);
