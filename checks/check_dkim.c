@@ -19,8 +19,8 @@
 #include "report.h"
 
 /* Built-in selectors when the data file cannot be read. */
-static const char *const fallback_selectors[] = {"google", "selector1", "selector2", "k1", "s1", "s2",
-                                                 "default", "dkim", "mail", NULL};
+static const char *const fallback_selectors[] = {"google", "selector1", "selector2", "k1",   "s1",
+                                                 "s2",     "default",   "dkim",      "mail", NULL};
 
 enum sel_source { SRC_GIVEN = 0, SRC_SIGNATURE, SRC_PROBE };
 static const char *const source_names[] = {"given", "signature", "probe"};
@@ -189,8 +189,8 @@ static void report_selector(struct check *c, struct dkim_sel *e)
 {
 	const struct dkim_key *k = e->key;
 	e->status = STATUS_PASS;
-	char *where = e->cnames.n ? xasprintf("%s (CNAME -> %s)", e->qname, e->cnames.v[e->cnames.n - 1])
-	                          : xstrdup(e->qname);
+	char *where =
+	    e->cnames.n ? xasprintf("%s (CNAME -> %s)", e->qname, e->cnames.v[e->cnames.n - 1]) : xstrdup(e->qname);
 	if (e->cnames.n) {
 		struct strbuf chain;
 		strbuf_init(&chain);
@@ -205,7 +205,8 @@ static void report_selector(struct check *c, struct dkim_sel *e)
 		strbuf_free(&chain);
 	}
 	if (e->nrecords > 1)
-		check_add_finding(c, STATUS_FAIL, "dkim.multiple-records", e->txt, "Publish exactly one key record per selector.",
+		check_add_finding(c, STATUS_FAIL, "dkim.multiple-records", e->txt,
+		                  "Publish exactly one key record per selector.",
 		                  "%s has %zu key records; verifiers pick one at random or fail.", where, e->nrecords);
 	for (size_t i = 0; i < k->issues.n; i++) {
 		const struct rec_issue *is = &k->issues.v[i];
@@ -224,23 +225,26 @@ static void report_selector(struct check *c, struct dkim_sel *e)
 			fix = "Republish the key record exactly as your mail provider or signer gives it: "
 			      "v=DKIM1; k=rsa; p=<base64 public key>.";
 		}
-		check_add_finding(c, st, is->id, is->evidence ? is->evidence : e->txt, fix, "%s: %s", where, is->message);
+		check_add_finding(c, st, is->id, is->evidence ? is->evidence : e->txt, fix, "%s: %s", where,
+		                  is->message);
 		e->status = status_worst(e->status, st);
 	}
 	if (k->pkey) {
 		char *ev = xasprintf("%s: %s %d bits", where, k->key_type, k->key_bits);
 		if (k->strength == STATUS_FAIL) {
-			check_add_finding(c, STATUS_FAIL, "dkim.key-too-short", ev,
-			                  "Generate a 2048-bit RSA key (openssl genrsa 2048), publish it under a new selector "
-			                  "and switch signing to it.",
-			                  "%s: the %d-bit RSA key is too short; verifiers reject keys under 1024 bits "
-			                  "(RFC 8301).", where, k->key_bits);
+			check_add_finding(
+			    c, STATUS_FAIL, "dkim.key-too-short", ev,
+			    "Generate a 2048-bit RSA key (openssl genrsa 2048), publish it under a new selector "
+			    "and switch signing to it.",
+			    "%s: the %d-bit RSA key is too short; verifiers reject keys under 1024 bits "
+			    "(RFC 8301).",
+			    where, k->key_bits);
 		} else if (k->strength == STATUS_WARN) {
-			check_add_finding(c, STATUS_WARN, "dkim.key-weak", ev,
-			                  "Generate a 2048-bit RSA key, publish it under a new selector and switch signing to "
-			                  "it; keep the old selector until mail signed with it is delivered.",
-			                  "%s: the 1024-bit RSA key is weak; use 2048 bits (Gmail and Yahoo recommend it).",
-			                  where);
+			check_add_finding(
+			    c, STATUS_WARN, "dkim.key-weak", ev,
+			    "Generate a 2048-bit RSA key, publish it under a new selector and switch signing to "
+			    "it; keep the old selector until mail signed with it is delivered.",
+			    "%s: the 1024-bit RSA key is weak; use 2048 bits (Gmail and Yahoo recommend it).", where);
 		} else {
 			check_add_finding(c, STATUS_PASS, "dkim.key", ev, NULL, "%s: %s key, %d bits%s%s.", where,
 			                  k->key_type, k->key_bits, e->nstrings > 1 ? ", split over " : "",
@@ -281,8 +285,8 @@ static void verify_message(struct check *c)
 			r->status = STATUS_PASS;
 			if (!strlist_contains_ci(&s->pass_domains, r->domain))
 				strlist_add(&s->pass_domains, r->domain);
-			check_add_finding(c, STATUS_PASS, "dkim.signature-pass", ev, NULL, "Signature %zu (d=%s): pass - %s.",
-			                  i + 1, r->domain, r->reason);
+			check_add_finding(c, STATUS_PASS, "dkim.signature-pass", ev, NULL,
+			                  "Signature %zu (d=%s): pass - %s.", i + 1, r->domain, r->reason);
 			break;
 		case DKIM_RESULT_TEMPERROR:
 			r->status = STATUS_ERROR;
@@ -293,17 +297,20 @@ static void verify_message(struct check *c)
 			r->status = STATUS_FAIL;
 			if (dkim_message_body_missing(s->msg) && strstr(r->reason, "body hash")) {
 				r->status = STATUS_WARN;
-				check_add_finding(c, STATUS_WARN, "dkim.signature-unverifiable", ev,
-				                  "Paste the whole original message (headers and body) to verify it.",
-				                  "Signature %zu (d=%s) cannot be checked: the bounce kept only the headers "
-				                  "of the message, not its body.", i + 1, r->domain ? r->domain : "?");
+				check_add_finding(
+				    c, STATUS_WARN, "dkim.signature-unverifiable", ev,
+				    "Paste the whole original message (headers and body) to verify it.",
+				    "Signature %zu (d=%s) cannot be checked: the bounce kept only the headers "
+				    "of the message, not its body.",
+				    i + 1, r->domain ? r->domain : "?");
 			} else {
-				check_add_finding(c, STATUS_FAIL, "dkim.signature-fail", ev,
-				                  "Check that the signer uses the private key matching the published selector, "
-				                  "and that nothing (a list, a gateway, a footer) changes the message after "
-				                  "signing.",
-				                  "Signature %zu (d=%s): %s - %s.", i + 1, r->domain ? r->domain : "?",
-				                  dkim_result_name(r->result), r->reason);
+				check_add_finding(
+				    c, STATUS_FAIL, "dkim.signature-fail", ev,
+				    "Check that the signer uses the private key matching the published selector, "
+				    "and that nothing (a list, a gateway, a footer) changes the message after "
+				    "signing.",
+				    "Signature %zu (d=%s): %s - %s.", i + 1, r->domain ? r->domain : "?",
+				    dkim_result_name(r->result), r->reason);
 			}
 		}
 		free(ev);
@@ -333,12 +340,14 @@ static void finish(struct check *c)
 			given_missing++;
 			e->status = STATUS_FAIL;
 			char *fix = xasprintf("Publish the public key your signer gives you as a TXT record at %s "
-			                      "(v=DKIM1; k=rsa; p=...), or check the selector name.", e->qname);
+			                      "(v=DKIM1; k=rsa; p=...), or check the selector name.",
+			                      e->qname);
 			check_add_finding(c, STATUS_FAIL, "dkim.selector-missing", e->qname, fix,
 			                  "No DKIM key at %s (%s)%s.", e->qname, dns_result_name(e->res),
-			                  e->source == SRC_SIGNATURE ? ": the message is signed with a selector that has no "
-			                                               "key, so its signature fails"
-			                                             : "");
+			                  e->source == SRC_SIGNATURE
+			                      ? ": the message is signed with a selector that has no "
+			                        "key, so its signature fails"
+			                      : "");
 			free(fix);
 		}
 	}
@@ -348,17 +357,19 @@ static void finish(struct check *c)
 			                  "None of the %zu selector lookups got an answer; DKIM could not be checked.",
 			                  s->probed);
 		else
-			check_add_finding(c, STATUS_WARN, "dkim.no-selector-found", c->audit->in.domain,
-			                  "Give the selector your provider uses with --selector (it is the s= of the "
-			                  "DKIM-Signature header of a message you sent), or set up DKIM signing.",
-			                  "No DKIM key found for %s under %zu common selectors%s; without the real selector "
-			                  "mxaudit cannot tell whether your mail is signed.", c->audit->in.domain, s->probed,
-			                  s->probe_errors ? " (some lookups failed)" : "");
+			check_add_finding(
+			    c, STATUS_WARN, "dkim.no-selector-found", c->audit->in.domain,
+			    "Give the selector your provider uses with --selector (it is the s= of the "
+			    "DKIM-Signature header of a message you sent), or set up DKIM signing.",
+			    "No DKIM key found for %s under %zu common selectors%s; without the real selector "
+			    "mxaudit cannot tell whether your mail is signed.",
+			    c->audit->in.domain, s->probed, s->probe_errors ? " (some lookups failed)" : "");
 	}
 	if (s->have_text && !s->msg) {
 		check_add_finding(c, STATUS_SKIP, "dkim.not-a-message", NULL,
 		                  "Paste a whole message (headers and body, e.g. \"Show original\" in Gmail) to "
-		                  "verify its signatures.", "No signature verified: %s.", s->not_message);
+		                  "verify its signatures.",
+		                  "No signature verified: %s.", s->not_message);
 	} else if (s->msg && dkim_message_sig_count(s->msg) == 0) {
 		check_add_finding(c, STATUS_SKIP, "dkim.message-unsigned", NULL, NULL,
 		                  "The pasted text has no DKIM-Signature header: nothing to verify.");
@@ -446,7 +457,9 @@ static void detail(const struct check *c, struct textlines *out)
 			continue;
 		}
 		const struct dkim_key *k = e->key;
-		enum line_style st = e->status == STATUS_PASS ? LINE_PASS : e->status == STATUS_WARN ? LINE_WARN : LINE_FAIL;
+		enum line_style st = e->status == STATUS_PASS   ? LINE_PASS
+		                     : e->status == STATUS_WARN ? LINE_WARN
+		                                                : LINE_FAIL;
 		textlines_add(out, st, 1, "%s (%s)", e->qname, source_names[e->source]);
 		for (size_t j = 0; j < e->cnames.n; j++)
 			textlines_add(out, LINE_DIM, 2, "CNAME -> %s", e->cnames.v[j]);
@@ -456,20 +469,22 @@ static void detail(const struct check *c, struct textlines *out)
 		const struct {
 			const char *tag, *val, *meaning;
 		} rows[] = {
-			{"v", k->has_v ? "DKIM1" : NULL, "version"},
-			{"k", k->k, "key type"},
-			{"h", k->h, "hash algorithms allowed"},
-			{"s", k->s, "service types"},
-			{"t", k->t, "flags (y = testing, s = no subdomains in i=)"},
-			{"n", k->n, "notes"},
+		    {"v", k->has_v ? "DKIM1" : NULL, "version"},
+		    {"k", k->k, "key type"},
+		    {"h", k->h, "hash algorithms allowed"},
+		    {"s", k->s, "service types"},
+		    {"t", k->t, "flags (y = testing, s = no subdomains in i=)"},
+		    {"n", k->n, "notes"},
 		};
 		for (size_t j = 0; j < ARRAY_LEN(rows); j++)
 			if (rows[j].val)
-				textlines_add(out, LINE_NORMAL, 2, "%-2s = %-12s %s", rows[j].tag, rows[j].val, rows[j].meaning);
+				textlines_add(out, LINE_NORMAL, 2, "%-2s = %-12s %s", rows[j].tag, rows[j].val,
+				              rows[j].meaning);
 		if (k->pkey)
 			textlines_add(out, LINE_NORMAL, 2, "p  = %s key, %d bits", k->key_type, k->key_bits);
 		else
-			textlines_add(out, LINE_FAIL, 2, "p  = %s", k->revoked ? "(empty: revoked)" : "(no usable key)");
+			textlines_add(out, LINE_FAIL, 2, "p  = %s",
+			              k->revoked ? "(empty: revoked)" : "(no usable key)");
 	}
 	if (s->probed)
 		textlines_add(out, LINE_DIM, 1, "%zu common selectors probed; those that do not exist are not listed.",
@@ -482,11 +497,14 @@ static void detail(const struct check *c, struct textlines *out)
 			textlines_add(out, LINE_WARN, 1, "no DKIM-Signature header");
 		for (size_t i = 0; i < s->nsigs; i++) {
 			const struct dkim_sigres *r = &s->sigs[i];
-			textlines_add(out, r->status == STATUS_PASS ? LINE_PASS : r->status == STATUS_ERROR ? LINE_ERROR
-			                   : r->status == STATUS_WARN                                      ? LINE_WARN
-			                                                                                   : LINE_FAIL,
-			              1, "d=%s s=%s a=%s: %s", r->domain ? r->domain : "?", r->selector ? r->selector : "?",
-			              r->alg ? r->alg : "?", dkim_result_name(r->result));
+			textlines_add(out,
+			              r->status == STATUS_PASS    ? LINE_PASS
+			              : r->status == STATUS_ERROR ? LINE_ERROR
+			              : r->status == STATUS_WARN  ? LINE_WARN
+			                                          : LINE_FAIL,
+			              1, "d=%s s=%s a=%s: %s", r->domain ? r->domain : "?",
+			              r->selector ? r->selector : "?", r->alg ? r->alg : "?",
+			              dkim_result_name(r->result));
 			textlines_add(out, LINE_DIM, 2, "%s", r->reason);
 		}
 	}
@@ -559,11 +577,11 @@ const struct strlist *dkim_check_pass_domains(const struct check *c)
 }
 
 const struct check_class check_dkim_class = {
-	.name = "dkim",
-	.title = "DKIM",
-	.start = start,
-	.finish = finish,
-	.json = json,
-	.detail = detail,
-	.free_state = free_state,
+    .name = "dkim",
+    .title = "DKIM",
+    .start = start,
+    .finish = finish,
+    .json = json,
+    .detail = detail,
+    .free_state = free_state,
 };

@@ -19,7 +19,7 @@
 #include "spf.h"
 
 struct ext_dest {
-	char *tag;    /* "rua" / "ruf" */
+	char *tag; /* "rua" / "ruf" */
 	char *uri;
 	char *domain; /* destination domain */
 	char *qname;  /* <record-domain>._report._dmarc.<domain> */
@@ -30,12 +30,12 @@ struct ext_dest {
 
 struct dmarc_state {
 	char *from, *org;
-	char *qname;        /* current lookup */
+	char *qname; /* current lookup */
 	char *record_domain;
 	enum dns_result res;
 	char *error;
 	char *error_qname;
-	struct strlist records; /* DMARC candidate TXT texts at record_domain */
+	struct strlist records;   /* DMARC candidate TXT texts at record_domain */
 	struct strlist discarded; /* broken records at the From domain receivers skip */
 	struct dmarc_record *rec;
 	struct ext_dest *ext;
@@ -203,14 +203,14 @@ static void compute_alignment(struct check *c)
 	const struct strlist *pass = dkim_check_pass_domains(dkim);
 	const char *spf_dom = spf_check_domain(spf);
 	struct dmarc_align_input in = {
-		.from_domain = s->from,
-		.spf_domain = spf_dom ? spf_dom : s->mail_from_domain,
-		.spf_result = spf_check_result(spf),
-		.dkim_known = dkim_check_have_signatures(dkim),
-		.dkim_pass_domains = (const char *const *)pass->v,
-		.ndkim = pass->n,
-		.aspf = s->rec && s->rec->usable ? s->rec->aspf : 'r',
-		.adkim = s->rec && s->rec->usable ? s->rec->adkim : 'r',
+	    .from_domain = s->from,
+	    .spf_domain = spf_dom ? spf_dom : s->mail_from_domain,
+	    .spf_result = spf_check_result(spf),
+	    .dkim_known = dkim_check_have_signatures(dkim),
+	    .dkim_pass_domains = (const char *const *)pass->v,
+	    .ndkim = pass->n,
+	    .aspf = s->rec && s->rec->usable ? s->rec->aspf : 'r',
+	    .adkim = s->rec && s->rec->usable ? s->rec->adkim : 'r',
 	};
 	dmarc_align_compute(&in, &s->al);
 	s->al_done = true;
@@ -220,24 +220,26 @@ static void compute_alignment(struct check *c)
 	bool sub = !ascii_strcaseeq(s->record_domain, s->from);
 	s->applied = dmarc_policy_name(sub ? s->rec->subdomain_policy : s->rec->policy);
 	if (strcmp(s->al.result, "pass") == 0) {
-		check_add_finding(c, STATUS_PASS, "dmarc.aligned", ev, NULL,
-		                  "DMARC passes for From %s: %s.", s->from,
+		check_add_finding(c, STATUS_PASS, "dmarc.aligned", ev, NULL, "DMARC passes for From %s: %s.", s->from,
 		                  s->al.dkim_aligned_pass == TRI_YES ? "a verified DKIM signature is aligned"
 		                                                     : "SPF passes for an aligned MAIL FROM domain");
 	} else if (strcmp(s->al.result, "fail") == 0) {
-		check_add_finding(c, STATUS_FAIL, "dmarc.not-aligned", ev,
-		                  "Sign with DKIM using d= your From domain (or a subdomain of it), and/or send with a "
-		                  "MAIL FROM (Return-Path) in your domain that your SPF record authorizes.",
-		                  "DMARC fails for From %s: neither SPF (%s, for %s) nor any verified DKIM signature is "
-		                  "aligned with it. Receivers apply p=%s%s.", s->from,
-		                  in.spf_result ? in.spf_result : "unknown", in.spf_domain, s->applied ? s->applied : "none",
-		                  s->rec->pct < 100 ? " to a share of the mail (pct)" : "");
+		check_add_finding(
+		    c, STATUS_FAIL, "dmarc.not-aligned", ev,
+		    "Sign with DKIM using d= your From domain (or a subdomain of it), and/or send with a "
+		    "MAIL FROM (Return-Path) in your domain that your SPF record authorizes.",
+		    "DMARC fails for From %s: neither SPF (%s, for %s) nor any verified DKIM signature is "
+		    "aligned with it. Receivers apply p=%s%s.",
+		    s->from, in.spf_result ? in.spf_result : "unknown", in.spf_domain, s->applied ? s->applied : "none",
+		    s->rec->pct < 100 ? " to a share of the mail (pct)" : "");
 	} else if (in.spf_domain && s->al.spf_relaxed == TRI_NO && !in.dkim_known) {
-		check_add_finding(c, STATUS_WARN, "dmarc.spf-not-aligned", in.spf_domain,
-		                  "Use a MAIL FROM (Return-Path) domain under your From domain, or rely on an aligned DKIM "
-		                  "signature (paste a sent message to check it).",
-		                  "The MAIL FROM domain %s is not aligned with From %s, so SPF cannot make DMARC pass; "
-		                  "only an aligned DKIM signature can.", in.spf_domain, s->from);
+		check_add_finding(
+		    c, STATUS_WARN, "dmarc.spf-not-aligned", in.spf_domain,
+		    "Use a MAIL FROM (Return-Path) domain under your From domain, or rely on an aligned DKIM "
+		    "signature (paste a sent message to check it).",
+		    "The MAIL FROM domain %s is not aligned with From %s, so SPF cannot make DMARC pass; "
+		    "only an aligned DKIM signature can.",
+		    in.spf_domain, s->from);
 	}
 }
 
@@ -248,10 +250,11 @@ static void finish(struct check *c)
 		return;
 	for (size_t i = 0; i < s->discarded.n; i++) {
 		char *fix = starter_record(s->from, "none");
-		check_add_finding(c, STATUS_FAIL, "dmarc.discarded-record", s->discarded.v[i], fix,
-		                  "_dmarc.%s holds \"%s\", which does not start with v=DMARC1: receivers discard it and "
-		                  "use the record of the organizational domain %s instead.", s->from, s->discarded.v[i],
-		                  s->org);
+		check_add_finding(
+		    c, STATUS_FAIL, "dmarc.discarded-record", s->discarded.v[i], fix,
+		    "_dmarc.%s holds \"%s\", which does not start with v=DMARC1: receivers discard it and "
+		    "use the record of the organizational domain %s instead.",
+		    s->from, s->discarded.v[i], s->org);
 		free(fix);
 	}
 	if (s->error && !s->records.n) {
@@ -267,7 +270,8 @@ static void finish(struct check *c)
 		check_add_finding(c, STATUS_FAIL, "dmarc.missing", s->qname, fix,
 		                  "No DMARC record for %s%s%s. Gmail and Yahoo require one (at least p=none) from bulk "
 		                  "senders since 2024, and Microsoft since 2025; without it mail fails their checks.",
-		                  s->from, s->tried_org ? " or its organizational domain " : "", s->tried_org ? s->org : "");
+		                  s->from, s->tried_org ? " or its organizational domain " : "",
+		                  s->tried_org ? s->org : "");
 		free(fix);
 		check_set_summary(c, "no DMARC record");
 		compute_alignment(c);
@@ -278,40 +282,49 @@ static void finish(struct check *c)
 		strbuf_init(&b);
 		for (size_t i = 0; i < s->records.n; i++)
 			strbuf_addf(&b, "%s\"%s\"", i ? " / " : "", s->records.v[i]);
-		check_add_finding(c, STATUS_FAIL, "dmarc.multiple-records", b.s,
-		                  "Delete all but one DMARC record; merge what you need into it.",
-		                  "_dmarc.%s has %zu DMARC records: receivers ignore DMARC altogether when there is more "
-		                  "than one (RFC 7489 6.6.3).", s->record_domain, s->records.n);
+		check_add_finding(
+		    c, STATUS_FAIL, "dmarc.multiple-records", b.s,
+		    "Delete all but one DMARC record; merge what you need into it.",
+		    "_dmarc.%s has %zu DMARC records: receivers ignore DMARC altogether when there is more "
+		    "than one (RFC 7489 6.6.3).",
+		    s->record_domain, s->records.n);
 		strbuf_free(&b);
 	}
 	const struct dmarc_record *r = s->rec;
 	if (!ascii_strcaseeq(s->record_domain, s->from))
 		check_add_finding(c, STATUS_PASS, "dmarc.org-domain", s->record_domain, NULL,
 		                  "No record at _dmarc.%s; the organizational domain %s has one, so its %s applies "
-		                  "to %s.", s->from, s->record_domain, r->sp_tag ? "subdomain (sp=) policy" : "policy", s->from);
+		                  "to %s.",
+		                  s->from, s->record_domain, r->sp_tag ? "subdomain (sp=) policy" : "policy", s->from);
 	for (size_t i = 0; i < r->issues.n; i++) {
 		const struct rec_issue *is = &r->issues.v[i];
 		char *fix = NULL;
 		if (is->status == STATUS_FAIL)
-			fix = r->usable ? next_record(s, dmarc_policy_name(r->policy)) : starter_record(s->record_domain, "none");
+			fix = r->usable ? next_record(s, dmarc_policy_name(r->policy))
+			                : starter_record(s->record_domain, "none");
 		check_add_finding(c, is->status, is->id, is->evidence, fix, "%s", is->message);
 		free(fix);
 	}
 	for (size_t i = 0; i < s->next; i++) {
 		struct ext_dest *d = &s->ext[i];
-		char *fix = xasprintf("Ask the operator of %s to publish: %s. IN TXT \"v=DMARC1\" (or use an address in "
-		                      "your own domain).", d->domain, d->qname);
+		char *fix =
+		    xasprintf("Ask the operator of %s to publish: %s. IN TXT \"v=DMARC1\" (or use an address in "
+		              "your own domain).",
+		              d->domain, d->qname);
 		if (d->authorized)
 			check_add_finding(c, STATUS_PASS, "dmarc.external-authorized", d->qname, NULL,
-			                  "%s=%s is in another domain and %s authorizes it.", d->tag, d->uri, d->domain);
+			                  "%s=%s is in another domain and %s authorizes it.", d->tag, d->uri,
+			                  d->domain);
 		else if (!dns_result_is_answer(d->res))
 			check_add_finding(c, STATUS_ERROR, "dmarc.external-lookup-failed", d->qname, NULL,
 			                  "Could not check whether %s accepts reports for %s: %s", d->domain,
 			                  s->record_domain, d->error);
 		else
-			check_add_finding(c, STATUS_WARN, "dmarc.external-unauthorized", d->qname, fix,
-			                  "%s=%s is in another domain that has not authorized it (%s is %s): receivers will "
-			                  "not send reports there.", d->tag, d->uri, d->qname, dns_result_name(d->res));
+			check_add_finding(
+			    c, STATUS_WARN, "dmarc.external-unauthorized", d->qname, fix,
+			    "%s=%s is in another domain that has not authorized it (%s is %s): receivers will "
+			    "not send reports there.",
+			    d->tag, d->uri, d->qname, dns_result_name(d->res));
 		free(fix);
 	}
 	if (!r->usable) {
@@ -324,18 +337,20 @@ static void finish(struct check *c)
 	enum dmarc_policy eff = sub ? r->subdomain_policy : r->policy;
 	if (r->policy == DMARC_POLICY_NONE) {
 		char *fix = next_record(s, "quarantine");
-		check_add_finding(c, STATUS_WARN, "dmarc.policy-none", s->records.v[0], fix,
-		                  "p=none only monitors: failing mail is delivered anyway. That meets the Gmail, Yahoo and "
-		                  "Microsoft minimum for bulk senders, but spoofed mail is not stopped. Once the rua reports "
-		                  "show all your mail passing, move to p=quarantine, then p=reject.");
+		check_add_finding(
+		    c, STATUS_WARN, "dmarc.policy-none", s->records.v[0], fix,
+		    "p=none only monitors: failing mail is delivered anyway. That meets the Gmail, Yahoo and "
+		    "Microsoft minimum for bulk senders, but spoofed mail is not stopped. Once the rua reports "
+		    "show all your mail passing, move to p=quarantine, then p=reject.");
 		free(fix);
 	} else if (r->policy == DMARC_POLICY_QUARANTINE || r->pct < 100) {
 		char *fix = next_record(s, "reject");
-		check_add_finding(c, STATUS_PASS, "dmarc.policy", s->records.v[0], fix,
-		                  "p=%s%s: failing mail is %s. When the reports show no legitimate mail failing, the last "
-		                  "step is p=reject at 100%%.", dmarc_policy_name(r->policy),
-		                  r->pct < 100 ? " with pct below 100" : "",
-		                  r->pct < 100 ? "only partly acted on (pct)" : "sent to spam");
+		check_add_finding(
+		    c, STATUS_PASS, "dmarc.policy", s->records.v[0], fix,
+		    "p=%s%s: failing mail is %s. When the reports show no legitimate mail failing, the last "
+		    "step is p=reject at 100%%.",
+		    dmarc_policy_name(r->policy), r->pct < 100 ? " with pct below 100" : "",
+		    r->pct < 100 ? "only partly acted on (pct)" : "sent to spam");
 		free(fix);
 	} else {
 		check_add_finding(c, STATUS_PASS, "dmarc.policy", s->records.v[0], NULL,
@@ -343,21 +358,24 @@ static void finish(struct check *c)
 	}
 	if (r->pct < 100 && r->policy != DMARC_POLICY_NONE) {
 		char *pct = xasprintf("pct=%d", r->pct);
-		check_add_finding(c, STATUS_WARN, "dmarc.pct", pct, NULL,
-		                  "pct=%d: the policy applies to %d%% of failing mail only (the rest is treated one step "
-		                  "more leniently). DMARCbis drops pct; raise it to 100.", r->pct, r->pct);
+		check_add_finding(
+		    c, STATUS_WARN, "dmarc.pct", pct, NULL,
+		    "pct=%d: the policy applies to %d%% of failing mail only (the rest is treated one step "
+		    "more leniently). DMARCbis drops pct; raise it to 100.",
+		    r->pct, r->pct);
 		free(pct);
 	}
 	if (r->sp_tag == DMARC_POLICY_NONE && r->policy != DMARC_POLICY_NONE)
-		check_add_finding(c, STATUS_WARN, "dmarc.subdomain-policy-none", "sp=none",
-		                  "Remove sp=none (subdomains then inherit p) unless a subdomain is still being set up.",
-		                  "sp=none: mail from any subdomain of %s is not protected, a gap spoofers use.",
-		                  s->record_domain);
+		check_add_finding(
+		    c, STATUS_WARN, "dmarc.subdomain-policy-none", "sp=none",
+		    "Remove sp=none (subdomains then inherit p) unless a subdomain is still being set up.",
+		    "sp=none: mail from any subdomain of %s is not protected, a gap spoofers use.", s->record_domain);
 	if (!r->nrua)
-		check_add_finding(c, STATUS_WARN, "dmarc.no-rua", s->records.v[0], NULL,
-		                  "The record has no rua=: you receive no aggregate reports, so you cannot see who sends "
-		                  "as your domain or whether your own mail passes. Add rua=mailto:dmarc-reports@%s.",
-		                  s->record_domain);
+		check_add_finding(
+		    c, STATUS_WARN, "dmarc.no-rua", s->records.v[0], NULL,
+		    "The record has no rua=: you receive no aggregate reports, so you cannot see who sends "
+		    "as your domain or whether your own mail passes. Add rua=mailto:dmarc-reports@%s.",
+		    s->record_domain);
 	compute_alignment(c);
 	if (r->pct < 100)
 		check_set_summary(c, "%s: %s (pct=%d, record at _dmarc.%s); DMARC result %s", s->from,
@@ -416,9 +434,9 @@ static void json(const struct check *c, struct json_object *obj)
 	struct {
 		const char *k;
 		enum tri v;
-	} tris[] = {{"spf_relaxed", al->spf_relaxed},   {"spf_strict", al->spf_strict},
+	} tris[] = {{"spf_relaxed", al->spf_relaxed},      {"spf_strict", al->spf_strict},
 	            {"spf_aligned", al->spf_aligned_pass}, {"dkim_relaxed", al->dkim_relaxed},
-	            {"dkim_strict", al->dkim_strict},   {"dkim_aligned", al->dkim_aligned_pass}};
+	            {"dkim_strict", al->dkim_strict},      {"dkim_aligned", al->dkim_aligned_pass}};
 	for (size_t i = 0; i < ARRAY_LEN(tris); i++)
 		report_json_add_bool(a, tris[i].k, tris[i].v == TRI_UNKNOWN ? -1 : tris[i].v == TRI_YES);
 	const struct strlist *pd = dkim_check_pass_domains(audit_check(c->audit, CHECK_DKIM));
@@ -481,10 +499,10 @@ static void detail(const struct check *c, struct textlines *out)
 		textlines_add(out, s->al.spf_aligned_pass == TRI_YES ? LINE_PASS : LINE_NORMAL, 1,
 		              "SPF: %s for %s; relaxed aligned %s, strict %s", sr ? sr : "unknown",
 		              sd ? sd : s->mail_from_domain, tri_name(s->al.spf_relaxed), tri_name(s->al.spf_strict));
-		textlines_add(out, s->al.dkim_aligned_pass == TRI_YES ? LINE_PASS : LINE_NORMAL, 1,
-		              "DKIM: %s", s->al.dkim_relaxed == TRI_UNKNOWN ? "unknown (paste a signed message to verify)"
-		                          : s->al.dkim_aligned_pass == TRI_YES ? s->al.dkim_domain
-		                                                               : "no verified aligned signature");
+		textlines_add(out, s->al.dkim_aligned_pass == TRI_YES ? LINE_PASS : LINE_NORMAL, 1, "DKIM: %s",
+		              s->al.dkim_relaxed == TRI_UNKNOWN    ? "unknown (paste a signed message to verify)"
+		              : s->al.dkim_aligned_pass == TRI_YES ? s->al.dkim_domain
+		                                                   : "no verified aligned signature");
 		textlines_add(out, LINE_MATCH, 1, "DMARC result a receiver computes: %s%s%s",
 		              r && r->usable ? s->al.result : "none (no usable record)", s->applied ? ", policy " : "",
 		              s->applied ? s->applied : "");
@@ -519,12 +537,12 @@ static void free_state(struct check *c)
 }
 
 const struct check_class check_dmarc_class = {
-	.name = "dmarc",
-	.title = "DMARC",
-	.start = start,
-	.finish = finish,
-	.peer_done = peer_done,
-	.json = json,
-	.detail = detail,
-	.free_state = free_state,
+    .name = "dmarc",
+    .title = "DMARC",
+    .start = start,
+    .finish = finish,
+    .peer_done = peer_done,
+    .json = json,
+    .detail = detail,
+    .free_state = free_state,
 };

@@ -85,7 +85,8 @@ static void decode_key(struct dkim_key *k)
 		if (!k->pkey) {
 			rec_issues_add(&k->issues, STATUS_FAIL, "dkim.bad-key", k->p, strlen(k->p),
 			               "k=ed25519 but p= is %zu bytes, not a 32-byte Ed25519 public key (RFC 8463 "
-			               "publishes the raw key, not an ASN.1 structure).", len);
+			               "publishes the raw key, not an ASN.1 structure).",
+			               len);
 			free(der);
 			return;
 		}
@@ -103,9 +104,11 @@ static void decode_key(struct dkim_key *k)
 				               "(openssl rsa -pubout).");
 		}
 		if (!k->pkey) {
-			rec_issues_add(&k->issues, STATUS_FAIL, "dkim.bad-key", k->p, strlen(k->p),
-			               "p= does not decode to a public key (%zu bytes of DER that OpenSSL cannot read); "
-			               "was the key cut when it was pasted?", len);
+			rec_issues_add(
+			    &k->issues, STATUS_FAIL, "dkim.bad-key", k->p, strlen(k->p),
+			    "p= does not decode to a public key (%zu bytes of DER that OpenSSL cannot read); "
+			    "was the key cut when it was pasted?",
+			    len);
 			free(der);
 			return;
 		}
@@ -124,7 +127,8 @@ static void decode_key(struct dkim_key *k)
 		k->key_type = OBJ_nid2sn(base);
 		k->strength = STATUS_FAIL;
 		rec_issues_add(&k->issues, STATUS_FAIL, "dkim.bad-key", k->p, strlen(k->p),
-		               "The key is of type %s, which DKIM does not use.", k->key_type ? k->key_type : "unknown");
+		               "The key is of type %s, which DKIM does not use.",
+		               k->key_type ? k->key_type : "unknown");
 		return;
 	}
 	if ((base == EVP_PKEY_RSA) != !ed)
@@ -154,9 +158,10 @@ struct dkim_key *dkim_key_parse(const char *text, size_t len)
 		if (s < e) {
 			const char *eq = memchr(s, '=', (size_t)(e - s));
 			if (!eq) {
-				rec_issues_add(&k->issues, STATUS_FAIL, "dkim.syntax", s, (size_t)(e - s),
-				               "\"%.*s\" is not a tag=value pair; verifiers may reject the whole record.",
-				               (int)(e - s), s);
+				rec_issues_add(
+				    &k->issues, STATUS_FAIL, "dkim.syntax", s, (size_t)(e - s),
+				    "\"%.*s\" is not a tag=value pair; verifiers may reject the whole record.",
+				    (int)(e - s), s);
 			} else {
 				const char *ne = eq, *vs = eq + 1;
 				while (ne > s && is_wsp(ne[-1]))
@@ -169,12 +174,15 @@ struct dkim_key *dkim_key_parse(const char *text, size_t len)
 				if (strcmp(name, "v") == 0) {
 					k->has_v = true;
 					if (index != 0)
-						rec_issues_add(&k->issues, STATUS_FAIL, "dkim.version-not-first", s, (size_t)(e - s),
-						               "v=DKIM1 must be the first tag when present; verifiers discard the "
-						               "record otherwise.");
+						rec_issues_add(
+						    &k->issues, STATUS_FAIL, "dkim.version-not-first", s,
+						    (size_t)(e - s),
+						    "v=DKIM1 must be the first tag when present; verifiers discard the "
+						    "record otherwise.");
 					if (strcmp(val, "DKIM1") != 0)
-						rec_issues_add(&k->issues, STATUS_FAIL, "dkim.bad-version", s, (size_t)(e - s),
-						               "v=\"%s\" must be DKIM1; verifiers discard the record.", val);
+						rec_issues_add(
+						    &k->issues, STATUS_FAIL, "dkim.bad-version", s, (size_t)(e - s),
+						    "v=\"%s\" must be DKIM1; verifiers discard the record.", val);
 				} else if (strcmp(name, "k") == 0) {
 					dst = &k->k;
 				} else if (strcmp(name, "h") == 0) {
@@ -187,7 +195,8 @@ struct dkim_key *dkim_key_parse(const char *text, size_t len)
 					dst = &k->n;
 				} else if (strcmp(name, "p") == 0) {
 					if (have_p)
-						rec_issues_add(&k->issues, STATUS_FAIL, "dkim.duplicate-tag", s, (size_t)(e - s),
+						rec_issues_add(&k->issues, STATUS_FAIL, "dkim.duplicate-tag", s,
+						               (size_t)(e - s),
 						               "p= appears twice; verifiers reject the record.");
 					have_p = true;
 					if (pbuf.len == 0)
@@ -203,7 +212,8 @@ struct dkim_key *dkim_key_parse(const char *text, size_t len)
 				}
 				if (dst) {
 					if (*dst)
-						rec_issues_add(&k->issues, STATUS_FAIL, "dkim.duplicate-tag", s, (size_t)(e - s),
+						rec_issues_add(&k->issues, STATUS_FAIL, "dkim.duplicate-tag", s,
+						               (size_t)(e - s),
 						               "%s= appears twice; verifiers reject the record.", name);
 					else
 						*dst = xstrdup(val);

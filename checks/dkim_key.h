@@ -17,20 +17,20 @@
 
 struct dkim_key {
 	bool has_v;
-	char *k;         /* key type as written ("rsa" default) */
-	char *h;         /* acceptable hashes, or NULL (all) */
-	char *s;         /* service types, or NULL ("*") */
-	char *t;         /* flags, or NULL */
-	char *n;         /* notes */
-	char *p;         /* base64 key, whitespace removed ("" when revoked) */
-	bool revoked;    /* p= empty */
-	bool testing;    /* t=y */
-	bool strict;     /* t=s: i= must be exactly d= */
-	bool sha256_ok;  /* h= allows sha256 */
-	bool email_ok;   /* s= allows email */
-	EVP_PKEY *pkey;  /* decoded key, or NULL */
+	char *k;              /* key type as written ("rsa" default) */
+	char *h;              /* acceptable hashes, or NULL (all) */
+	char *s;              /* service types, or NULL ("*") */
+	char *t;              /* flags, or NULL */
+	char *n;              /* notes */
+	char *p;              /* base64 key, whitespace removed ("" when revoked) */
+	bool revoked;         /* p= empty */
+	bool testing;         /* t=y */
+	bool strict;          /* t=s: i= must be exactly d= */
+	bool sha256_ok;       /* h= allows sha256 */
+	bool email_ok;        /* s= allows email */
+	EVP_PKEY *pkey;       /* decoded key, or NULL */
 	const char *key_type; /* "rsa", "ed25519", or NULL when not decoded */
-	int key_bits;    /* 0 when not decoded */
+	int key_bits;         /* 0 when not decoded */
 	enum status strength; /* verdict on the key size (PASS/WARN/FAIL; SKIP when no key) */
 	struct rec_issues issues;
 };

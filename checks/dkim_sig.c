@@ -337,8 +337,8 @@ void dkim_message_free(struct dkim_message *m)
 		return;
 	for (size_t i = 0; i < m->nsigs; i++) {
 		struct dkim_sig *s = &m->sigs[i];
-		char **f[] = {&s->value, &s->v, &s->a, &s->b, &s->bh, &s->c, &s->d, &s->h,
-		              &s->i,     &s->l, &s->q, &s->s, &s->t,  &s->x};
+		char **f[] = {&s->value, &s->v, &s->a, &s->b, &s->bh, &s->c, &s->d,
+		              &s->h,     &s->i, &s->l, &s->q, &s->s,  &s->t, &s->x};
 		for (size_t k = 0; k < ARRAY_LEN(f); k++)
 			free(*f[k]);
 		rec_issues_free(&s->issues);
@@ -424,9 +424,10 @@ static void sig_parse(struct dkim_sig *s, const char *value, size_t len)
 					continue;
 				known = true;
 				if (*tags[k].dst)
-					rec_issues_add(&s->issues, STATUS_FAIL, "dkim.sig-duplicate-tag", all, strlen(all),
-					               "The tag %s= appears twice in the DKIM-Signature (RFC 6376 3.2: invalid).",
-					               name);
+					rec_issues_add(
+					    &s->issues, STATUS_FAIL, "dkim.sig-duplicate-tag", all, strlen(all),
+					    "The tag %s= appears twice in the DKIM-Signature (RFC 6376 3.2: invalid).",
+					    name);
 				else
 					*tags[k].dst = xstrdup(val);
 			}
@@ -553,7 +554,7 @@ static char *sig_field_without_b(const char *field, size_t len, size_t *outlen)
 }
 
 static enum dkim_result done(char **reason, enum dkim_result r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static enum dkim_result done(char **reason, enum dkim_result r, const char *fmt, ...)
 {
 	va_list ap;
@@ -563,8 +564,8 @@ static enum dkim_result done(char **reason, enum dkim_result r, const char *fmt,
 	return r;
 }
 
-enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim_sig *sig,
-                                 const struct dkim_lookup *lk, int64_t now, char **reason)
+enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim_sig *sig, const struct dkim_lookup *lk,
+                                 int64_t now, char **reason)
 {
 	if (!sig->usable) {
 		for (size_t k = 0; k < sig->issues.n; k++)
@@ -584,7 +585,8 @@ enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim
 	char *bodyc = NULL, *data = NULL;
 	EVP_MD_CTX *ctx = NULL;
 	if (key->revoked) {
-		r = done(reason, DKIM_RESULT_PERMERROR, "the key %s._domainkey.%s is revoked (empty p=)", sig->s, sig->d);
+		r = done(reason, DKIM_RESULT_PERMERROR, "the key %s._domainkey.%s is revoked (empty p=)", sig->s,
+		         sig->d);
 		goto out;
 	}
 	if (!key->pkey) {
@@ -599,7 +601,8 @@ enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim
 	}
 	bool ed = sig->alg == DKIM_ALG_ED25519_SHA256;
 	if (ed != (EVP_PKEY_get_base_id(key->pkey) == EVP_PKEY_ED25519)) {
-		r = done(reason, DKIM_RESULT_PERMERROR, "a=%s does not match the published %s key", sig->a, key->key_type);
+		r = done(reason, DKIM_RESULT_PERMERROR, "a=%s does not match the published %s key", sig->a,
+		         key->key_type);
 		goto out;
 	}
 	if (!key->email_ok || (sig->alg != DKIM_ALG_RSA_SHA1 && !key->sha256_ok)) {
@@ -610,7 +613,8 @@ enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim
 	if (key->strict && sig->i) {
 		const char *at = strrchr(sig->i, '@');
 		if (!at || !ascii_strcaseeq(at + 1, sig->d)) {
-			r = done(reason, DKIM_RESULT_FAIL, "the key has t=s but i=%s is a subdomain of d=%s", sig->i, sig->d);
+			r = done(reason, DKIM_RESULT_FAIL, "the key has t=s but i=%s is a subdomain of d=%s", sig->i,
+			         sig->d);
 			goto out;
 		}
 	}
@@ -620,8 +624,10 @@ enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim
 	bodyc = dkim_canon_body(m->body, m->bodylen, sig->bcanon, &blen);
 	if (sig->has_l) {
 		if (sig->body_len > blen) {
-			r = done(reason, DKIM_RESULT_FAIL, "l=%s is longer than the body (%zu octets after "
-			         "canonicalisation): the body was cut", sig->l, blen);
+			r = done(reason, DKIM_RESULT_FAIL,
+			         "l=%s is longer than the body (%zu octets after "
+			         "canonicalisation): the body was cut",
+			         sig->l, blen);
 			goto out;
 		}
 		blen = (size_t)sig->body_len;
@@ -636,8 +642,9 @@ enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim
 	}
 	if (memcmp(bh, digest, dlen) != 0) {
 		r = done(reason, DKIM_RESULT_FAIL, "body hash mismatch: the body was changed after signing%s",
-		         m->body_missing ? " (or the paste holds only part of it, as in a bounce)"
-		                         : " (a footer added by a list or gateway, re-encoding, or an incomplete paste)");
+		         m->body_missing
+		             ? " (or the paste holds only part of it, as in a bounce)"
+		             : " (a footer added by a list or gateway, re-encoding, or an incomplete paste)");
 		goto out;
 	}
 	/* Header hash input. */
@@ -688,19 +695,25 @@ enum dkim_result dkim_sig_verify(const struct dkim_message *m, const struct dkim
 		     EVP_DigestVerify(ctx, bsig, bsiglen, (const unsigned char *)data, datalen) == 1;
 	}
 	if (!ok) {
-		r = done(reason, DKIM_RESULT_FAIL, "signature mismatch: a signed header (%s) was changed after signing, "
-		         "or the key does not belong to the signer", sig->h);
+		r = done(reason, DKIM_RESULT_FAIL,
+		         "signature mismatch: a signed header (%s) was changed after signing, "
+		         "or the key does not belong to the signer",
+		         sig->h);
 		goto out;
 	}
 	if (sig->alg == DKIM_ALG_RSA_SHA1)
-		r = done(reason, DKIM_RESULT_FAIL, "the rsa-sha1 signature is correct, but RFC 8301 verifiers treat "
+		r = done(reason, DKIM_RESULT_FAIL,
+		         "the rsa-sha1 signature is correct, but RFC 8301 verifiers treat "
 		         "SHA-1 signatures as invalid: sign with rsa-sha256");
 	else if (!ed && key->key_bits < 1024)
-		r = done(reason, DKIM_RESULT_FAIL, "the signature is correct, but the key has only %d bits; verifiers "
-		         "reject RSA keys shorter than 1024 bits (RFC 8301)", key->key_bits);
+		r = done(reason, DKIM_RESULT_FAIL,
+		         "the signature is correct, but the key has only %d bits; verifiers "
+		         "reject RSA keys shorter than 1024 bits (RFC 8301)",
+		         key->key_bits);
 	else
 		r = done(reason, DKIM_RESULT_PASS, "verified with the %d-bit %s key %s._domainkey.%s%s", key->key_bits,
-		         key->key_type, sig->s, sig->d, sig->has_l ? " (only the first l= octets of the body are signed)" : "");
+		         key->key_type, sig->s, sig->d,
+		         sig->has_l ? " (only the first l= octets of the body are signed)" : "");
 out:
 	EVP_MD_CTX_free(ctx);
 	free(bsig);

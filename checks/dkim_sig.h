@@ -21,14 +21,14 @@ enum dkim_alg { DKIM_ALG_UNKNOWN = 0, DKIM_ALG_RSA_SHA256, DKIM_ALG_ED25519_SHA2
 enum dkim_canon { DKIM_CANON_SIMPLE = 0, DKIM_CANON_RELAXED };
 
 struct dkim_sig {
-	size_t header;      /* index of the DKIM-Signature field in the message */
-	char *value;        /* the field value as written (unfolded lines kept) */
+	size_t header; /* index of the DKIM-Signature field in the message */
+	char *value;   /* the field value as written (unfolded lines kept) */
 	char *v, *a, *b, *bh, *c, *d, *h, *i, *l, *q, *s, *t, *x;
 	enum dkim_alg alg;
 	enum dkim_canon hcanon, bcanon;
 	bool has_l;
 	uint64_t body_len;
-	bool usable;        /* syntax good enough to attempt verification */
+	bool usable;              /* syntax good enough to attempt verification */
 	struct rec_issues issues; /* why not usable (permerror), and warnings */
 };
 

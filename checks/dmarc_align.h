@@ -15,13 +15,13 @@ enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 const char *tri_name(enum tri t); /* "unknown" "no" "yes" */
 
 struct dmarc_align_input {
-	const char *from_domain;     /* RFC 5322 From domain */
-	const char *spf_domain;      /* MAIL FROM (or HELO) domain SPF checked, or NULL */
-	const char *spf_result;      /* "pass", ... or NULL when unknown */
-	bool dkim_known;             /* a message's signatures were verified */
+	const char *from_domain;              /* RFC 5322 From domain */
+	const char *spf_domain;               /* MAIL FROM (or HELO) domain SPF checked, or NULL */
+	const char *spf_result;               /* "pass", ... or NULL when unknown */
+	bool dkim_known;                      /* a message's signatures were verified */
 	const char *const *dkim_pass_domains; /* d= of signatures that verified */
 	size_t ndkim;
-	char aspf, adkim;            /* 'r' or 's' */
+	char aspf, adkim; /* 'r' or 's' */
 };
 
 struct dmarc_align_result {
@@ -29,9 +29,9 @@ struct dmarc_align_result {
 	enum tri spf_pass;                /* SPF result is pass */
 	enum tri spf_aligned_pass;        /* pass and aligned under aspf */
 	enum tri dkim_relaxed, dkim_strict;
-	enum tri dkim_aligned_pass;       /* a verified d= aligned under adkim */
-	const char *dkim_domain;          /* that d= (borrowed), or NULL */
-	const char *result;               /* "pass", "fail" or "unknown" */
+	enum tri dkim_aligned_pass; /* a verified d= aligned under adkim */
+	const char *dkim_domain;    /* that d= (borrowed), or NULL */
+	const char *result;         /* "pass", "fail" or "unknown" */
 };
 
 void dmarc_align_compute(const struct dmarc_align_input *in, struct dmarc_align_result *out);

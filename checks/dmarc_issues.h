@@ -15,7 +15,7 @@ struct rec_issue {
 	enum status status; /* STATUS_FAIL or STATUS_WARN (STATUS_PASS for notes) */
 	char *id;           /* "dmarc.unknown-tag" */
 	char *message;
-	char *evidence;     /* the offending text, quoted raw */
+	char *evidence; /* the offending text, quoted raw */
 };
 
 struct rec_issues {

@@ -68,14 +68,10 @@ bool dmarc_text_is_candidate(const char *text, size_t len)
 const char *dmarc_policy_name(enum dmarc_policy p)
 {
 	switch (p) {
-	case DMARC_POLICY_NONE:
-		return "none";
-	case DMARC_POLICY_QUARANTINE:
-		return "quarantine";
-	case DMARC_POLICY_REJECT:
-		return "reject";
-	default:
-		return NULL;
+	case DMARC_POLICY_NONE: return "none";
+	case DMARC_POLICY_QUARANTINE: return "quarantine";
+	case DMARC_POLICY_REJECT: return "reject";
+	default: return NULL;
 	}
 }
 
@@ -126,20 +122,11 @@ static void parse_uri(struct dmarc_record *r, const char *tag, const char *s, si
 		bool ok = d > 0 && d <= 15;
 		if (ok && q + d < e) {
 			switch (tolower((unsigned char)q[d])) {
-			case 'k':
-				mult = 1ull << 10;
-				break;
-			case 'm':
-				mult = 1ull << 20;
-				break;
-			case 'g':
-				mult = 1ull << 30;
-				break;
-			case 't':
-				mult = 1ull << 40;
-				break;
-			default:
-				ok = false;
+			case 'k': mult = 1ull << 10; break;
+			case 'm': mult = 1ull << 20; break;
+			case 'g': mult = 1ull << 30; break;
+			case 't': mult = 1ull << 40; break;
+			default: ok = false;
 			}
 			ok = ok && q + d + 1 == e;
 		}
@@ -249,8 +236,8 @@ static bool word_list_ok(const char *v, const char *const *allowed)
 	}
 }
 
-static const char *const known_tags[] = {"v", "p", "sp", "np", "pct", "rua", "ruf", "adkim", "aspf", "fo",
-                                         "rf", "ri", "t", "psd", NULL};
+static const char *const known_tags[] = {"v",    "p",  "sp", "np", "pct", "rua", "ruf", "adkim",
+                                         "aspf", "fo", "rf", "ri", "t",   "psd", NULL};
 
 static void check_tag(struct dmarc_record *r, const char *name, const char *v, const char *raw, size_t rawlen)
 {
@@ -272,9 +259,11 @@ static void check_tag(struct dmarc_record *r, const char *name, const char *v, c
 		if (all_digits(v, vn) && vn <= 3 && atoi(v) <= 100)
 			r->pct = atoi(v);
 		else
-			rec_issues_add(&r->issues, STATUS_FAIL, "dmarc.bad-pct", raw, rawlen,
-			               "pct=\"%s\" is not a whole number from 0 to 100; receivers apply the policy to all "
-			               "mail (100).", v);
+			rec_issues_add(
+			    &r->issues, STATUS_FAIL, "dmarc.bad-pct", raw, rawlen,
+			    "pct=\"%s\" is not a whole number from 0 to 100; receivers apply the policy to all "
+			    "mail (100).",
+			    v);
 	} else if (strcmp(name, "adkim") == 0 || strcmp(name, "aspf") == 0) {
 		char *dst = name[1] == 'd' ? &r->adkim : &r->aspf;
 		if (eq_ci(v, vn, "r") || eq_ci(v, vn, "s"))
@@ -358,31 +347,40 @@ struct dmarc_record *dmarc_parse(const char *text, size_t len)
 				for (size_t k = 0; known_tags[k]; k++)
 					known = known || strcmp(known_tags[k], name) == 0;
 				if (index == 0 && strcmp(name, "v") != 0)
-					rec_issues_add(&r->issues, STATUS_FAIL, "dmarc.version-not-first", s, (size_t)(e - s),
-					               "The record starts with \"%.*s\", not v=DMARC1: receivers discard "
-					               "records whose first tag is not v=DMARC1.", (int)(e - s), s);
+					rec_issues_add(
+					    &r->issues, STATUS_FAIL, "dmarc.version-not-first", s, (size_t)(e - s),
+					    "The record starts with \"%.*s\", not v=DMARC1: receivers discard "
+					    "records whose first tag is not v=DMARC1.",
+					    (int)(e - s), s);
 				if (strcmp(name, "v") == 0) {
 					if (index != 0 && !saw_v)
-						rec_issues_add(&r->issues, STATUS_FAIL, "dmarc.version-not-first", s,
-						               (size_t)(e - s),
-						               "\"%.*s\" is tag number %zu; it must be the very first tag or "
-						               "receivers discard the record.", (int)(e - s), s, index + 1);
+						rec_issues_add(
+						    &r->issues, STATUS_FAIL, "dmarc.version-not-first", s,
+						    (size_t)(e - s),
+						    "\"%.*s\" is tag number %zu; it must be the very first tag or "
+						    "receivers discard the record.",
+						    (int)(e - s), s, index + 1);
 					else if (index == 0 && strcmp(value, "DMARC1") != 0)
-						rec_issues_add(&r->issues, STATUS_FAIL, "dmarc.bad-version", s, (size_t)(e - s),
-						               "v=\"%s\" must be exactly DMARC1 (upper case); receivers discard "
-						               "the record.", value);
+						rec_issues_add(
+						    &r->issues, STATUS_FAIL, "dmarc.bad-version", s, (size_t)(e - s),
+						    "v=\"%s\" must be exactly DMARC1 (upper case); receivers discard "
+						    "the record.",
+						    value);
 					saw_v = true;
 				}
 				if (dmarc_record_tag(r, name) && name_ok) {
-					rec_issues_add(&r->issues, STATUS_WARN, "dmarc.duplicate-tag", s, (size_t)(e - s),
-					               "The tag %s appears more than once (\"%.*s\"); receivers may use either "
-					               "or reject the record.", name, (int)(e - s), s);
+					rec_issues_add(
+					    &r->issues, STATUS_WARN, "dmarc.duplicate-tag", s, (size_t)(e - s),
+					    "The tag %s appears more than once (\"%.*s\"); receivers may use either "
+					    "or reject the record.",
+					    name, (int)(e - s), s);
 				} else if (!name_ok) {
 					rec_issues_add(&r->issues, STATUS_FAIL, "dmarc.syntax", s, (size_t)(e - s),
 					               "\"%.*s\" is not a valid tag name.", (int)(ne - ns), ns);
 				} else if (!known) {
 					rec_issues_add(&r->issues, STATUS_WARN, "dmarc.unknown-tag", s, (size_t)(e - s),
-					               "Unknown tag \"%.*s\": receivers ignore it (a typo?).", (int)(e - s), s);
+					               "Unknown tag \"%.*s\": receivers ignore it (a typo?).",
+					               (int)(e - s), s);
 				} else if (strcmp(name, "v") != 0) {
 					check_tag(r, name, value, s, (size_t)(e - s));
 				}
@@ -426,7 +424,8 @@ struct dmarc_record *dmarc_parse(const char *text, size_t len)
 		r->policy = r->subdomain_policy = DMARC_POLICY_UNSET;
 		r->usable = false;
 	}
-	r->np = (r->np_tag != DMARC_POLICY_UNSET && r->np_tag != DMARC_POLICY_INVALID) ? r->np_tag : r->subdomain_policy;
+	r->np =
+	    (r->np_tag != DMARC_POLICY_UNSET && r->np_tag != DMARC_POLICY_INVALID) ? r->np_tag : r->subdomain_policy;
 	return r;
 }
 

@@ -37,8 +37,8 @@ struct dmarc_tag {
 };
 
 struct dmarc_record {
-	bool is_dmarc;   /* starts with v=DMARC1: receivers use it */
-	bool usable;     /* is_dmarc and a policy can be derived */
+	bool is_dmarc; /* starts with v=DMARC1: receivers use it */
+	bool usable;   /* is_dmarc and a policy can be derived */
 	struct dmarc_tag *tags;
 	size_t ntags;
 	enum dmarc_policy p_tag, sp_tag, np_tag; /* as written */
@@ -47,10 +47,10 @@ struct dmarc_record {
 	enum dmarc_policy np;                    /* effective np (sp when absent/bad) */
 	int pct;                                 /* effective, 0..100 */
 	bool pct_given;
-	char adkim, aspf;                        /* 'r' or 's' (effective) */
-	char *fo;                                /* effective, "0" by default */
-	char *rf;                                /* effective, "afrf" */
-	unsigned long ri;                        /* effective, 86400 */
+	char adkim, aspf; /* 'r' or 's' (effective) */
+	char *fo;         /* effective, "0" by default */
+	char *rf;         /* effective, "afrf" */
+	unsigned long ri; /* effective, 86400 */
 	struct dmarc_uri *rua, *ruf;
 	size_t nrua, nruf;
 	struct rec_issues issues;

@@ -18,9 +18,9 @@
 /* RFC 8463 appendix A.2 */
 #define RFC8463_ED_RECORD "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 #define RFC8463_RSA_RECORD                                                                                             \
-	"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWR"                                             \
-	"iGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutAC"                                          \
-	"jxFwTwIO3QZ8M+1xnGBIbsTeBXKaEhb4kolXb0W6N3ahXI/Wu5yFR/eu6HyTvQpNGSP5+"                                          \
+	"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWR"                                         \
+	"iGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutAC"                                        \
+	"jxFwTwIO3QZ8M+1xnGBIbsTeBXKaEhb4kolXb0W6N3ahXI/Wu5yFR/eu6HyTvQpNGSP5+"                                        \
 	"tRW43S/d9r/lPlmTQzLi2QIDAQAB"
 
 static struct dkim_key *parse(const char *s)
@@ -130,7 +130,8 @@ static void test_bad_records(void **st)
 	assert_true(has(k, "dkim.bad-key-type"));
 	dkim_key_free(k);
 
-	k = parse("v=DKIM1; k=ed25519; p=" "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWR");
+	k = parse("v=DKIM1; k=ed25519; p="
+	          "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWR");
 	assert_true(has(k, "dkim.bad-key"));
 	dkim_key_free(k);
 
@@ -159,9 +160,9 @@ static void test_base64(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc8463_ed25519), cmocka_unit_test(test_rfc8463_rsa_1024),
-		cmocka_unit_test(test_sizes),           cmocka_unit_test(test_revoked_testing_strict),
-		cmocka_unit_test(test_bad_records),     cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_rfc8463_ed25519), cmocka_unit_test(test_rfc8463_rsa_1024),
+	    cmocka_unit_test(test_sizes),           cmocka_unit_test(test_revoked_testing_strict),
+	    cmocka_unit_test(test_bad_records),     cmocka_unit_test(test_base64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

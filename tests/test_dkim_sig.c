@@ -25,33 +25,32 @@ static const char rsa_key[] = "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADC
                               "tRW43S/d9r/lPlmTQzLi2QIDAQAB";
 
 /* RFC 8463 A.3, with LF line endings as an operator would paste it. */
-static const char rfc8463_msg[] =
-	"DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\n"
-	" d=football.example.com; i=@football.example.com;\n"
-	" q=dns/txt; s=brisbane; t=1528637909; h=from : to :\n"
-	" subject : date : message-id : from : subject : date;\n"
-	" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
-	" b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\n"
-	" Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\n"
-	"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
-	" d=football.example.com; i=@football.example.com;\n"
-	" q=dns/txt; s=test; t=1528637909; h=from : to : subject :\n"
-	" date : message-id : from : subject : date;\n"
-	" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
-	" b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3\n"
-	" DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\n"
-	" dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=\n"
-	"From: Joe SixPack <joe@football.example.com>\n"
-	"To: Suzie Q <suzie@shopping.example.net>\n"
-	"Subject: Is dinner ready?\n"
-	"Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\n"
-	"Message-ID: <20030712040037.46341.5F8J@football.example.com>\n"
-	"\n"
-	"Hi.\n"
-	"\n"
-	"We lost the game.  Are you hungry yet?\n"
-	"\n"
-	"Joe.\n";
+static const char rfc8463_msg[] = "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\n"
+                                  " d=football.example.com; i=@football.example.com;\n"
+                                  " q=dns/txt; s=brisbane; t=1528637909; h=from : to :\n"
+                                  " subject : date : message-id : from : subject : date;\n"
+                                  " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
+                                  " b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\n"
+                                  " Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\n"
+                                  "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+                                  " d=football.example.com; i=@football.example.com;\n"
+                                  " q=dns/txt; s=test; t=1528637909; h=from : to : subject :\n"
+                                  " date : message-id : from : subject : date;\n"
+                                  " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
+                                  " b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3\n"
+                                  " DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\n"
+                                  " dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=\n"
+                                  "From: Joe SixPack <joe@football.example.com>\n"
+                                  "To: Suzie Q <suzie@shopping.example.net>\n"
+                                  "Subject: Is dinner ready?\n"
+                                  "Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\n"
+                                  "Message-ID: <20030712040037.46341.5F8J@football.example.com>\n"
+                                  "\n"
+                                  "Hi.\n"
+                                  "\n"
+                                  "We lost the game.  Are you hungry yet?\n"
+                                  "\n"
+                                  "Joe.\n";
 
 static enum dkim_result verify(const char *msg, size_t i, const char *keytxt, char **reason)
 {
@@ -157,8 +156,9 @@ static char *sign(EVP_PKEY *pk, const char *alg, const char *canon, const char *
 	free(cb);
 	char bh64[64];
 	EVP_EncodeBlock((unsigned char *)bh64, bh, 32);
-	char *sigf = xasprintf("DKIM-Signature: v=1; a=%s; c=%s; d=example.com; s=sel;%s\r\n h=from:subject; bh=%s;\r\n b=",
-	                       alg, canon, extra ? extra : "", bh64);
+	char *sigf =
+	    xasprintf("DKIM-Signature: v=1; a=%s; c=%s; d=example.com; s=sel;%s\r\n h=from:subject; bh=%s;\r\n b=", alg,
+	              canon, extra ? extra : "", bh64);
 	/* headers: "From: ...\r\nSubject: ...\r\n" */
 	struct strbuf data;
 	strbuf_init(&data);
@@ -284,8 +284,8 @@ static void test_generated_ed25519_in_bounce(void **st)
 	free(reason);
 	/* The bounce carries its own signature: the From hint picks the
 	 * original message, without it the first signed block is taken. */
-	char *signed_dsn = xasprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.net; s=x; h=from; bh=AAAA; b=AAAA\n%s",
-	                             dsn);
+	char *signed_dsn =
+	    xasprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.net; s=x; h=from; bh=AAAA; b=AAAA\n%s", dsn);
 	const char *why = NULL;
 	struct dkim_message *m = dkim_message_parse_hint(signed_dsn, strlen(signed_dsn), "example.com", &why);
 	assert_int_equal(dkim_message_sig_count(m), 1);
@@ -351,10 +351,13 @@ static void test_canon(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc8463_vector),  cmocka_unit_test(test_rfc8463_tampered),
-		cmocka_unit_test(test_lookup_results),  cmocka_unit_test(test_generated_rsa),
-		cmocka_unit_test(test_generated_ed25519_in_bounce), cmocka_unit_test(test_not_a_message),
-		cmocka_unit_test(test_canon),
+	    cmocka_unit_test(test_rfc8463_vector),
+	    cmocka_unit_test(test_rfc8463_tampered),
+	    cmocka_unit_test(test_lookup_results),
+	    cmocka_unit_test(test_generated_rsa),
+	    cmocka_unit_test(test_generated_ed25519_in_bounce),
+	    cmocka_unit_test(test_not_a_message),
+	    cmocka_unit_test(test_canon),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,9 +15,9 @@ static void test_org_domain(void **st)
 {
 	(void)st;
 	static const char *const cases[][2] = {
-		{"example.com", "example.com"},         {"mail.Example.COM.", "example.com"},
-		{"a.b.example.co.uk", "example.co.uk"}, {"co.uk", "co.uk"},
-		{"sub.dmarc.test", "dmarc.test"},
+	    {"example.com", "example.com"},         {"mail.Example.COM.", "example.com"},
+	    {"a.b.example.co.uk", "example.co.uk"}, {"co.uk", "co.uk"},
+	    {"sub.dmarc.test", "dmarc.test"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *o = dmarc_org_domain(cases[i][0]);
@@ -85,9 +85,9 @@ static void test_dkim_alignment(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_org_domain),
-		cmocka_unit_test(test_spf_alignment),
-		cmocka_unit_test(test_dkim_alignment),
+	    cmocka_unit_test(test_org_domain),
+	    cmocka_unit_test(test_spf_alignment),
+	    cmocka_unit_test(test_dkim_alignment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

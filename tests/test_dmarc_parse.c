@@ -44,9 +44,10 @@ static void test_rfc_monitoring(void **st)
 static void test_rfc_per_message_and_size(void **st)
 {
 	(void)st;
-	struct dmarc_record *r = parse("v=DMARC1; p=quarantine; "
-	                               "rua=mailto:dmarc-feedback@example.com,mailto:tld-test@thirdparty.example.net!10m; "
-	                               "ruf=mailto:auth-reports@thirdparty.example.net; pct=25; sp=reject; adkim=s; aspf=S");
+	struct dmarc_record *r =
+	    parse("v=DMARC1; p=quarantine; "
+	          "rua=mailto:dmarc-feedback@example.com,mailto:tld-test@thirdparty.example.net!10m; "
+	          "ruf=mailto:auth-reports@thirdparty.example.net; pct=25; sp=reject; adkim=s; aspf=S");
 	assert_true(r->usable);
 	assert_int_equal(r->policy, DMARC_POLICY_QUARANTINE);
 	assert_int_equal(r->subdomain_policy, DMARC_POLICY_REJECT);
@@ -181,15 +182,15 @@ static void test_sizes(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc_monitoring),
-		cmocka_unit_test(test_rfc_per_message_and_size),
-		cmocka_unit_test(test_version_not_first),
-		cmocka_unit_test(test_bad_version_case),
-		cmocka_unit_test(test_missing_p),
-		cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_duplicate_and_garbage),
-		cmocka_unit_test(test_uri_scheme_and_np),
-		cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_rfc_monitoring),
+	    cmocka_unit_test(test_rfc_per_message_and_size),
+	    cmocka_unit_test(test_version_not_first),
+	    cmocka_unit_test(test_bad_version_case),
+	    cmocka_unit_test(test_missing_p),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_duplicate_and_garbage),
+	    cmocka_unit_test(test_uri_scheme_and_np),
+	    cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
