@@ -253,17 +253,45 @@ for _ in range(200):
 EOF
 }
 
-# _tl_dns_ready HOST PORT ZONE: exit 0 once HOST:PORT answers an
-# authoritative SOA for ZONE (polls up to 10 s).
-_tl_dns_ready() {
-	timeout 15 "$PYTHON" - "$1" "$2" "$3" <<'EOF'
-import socket, struct, sys, time
-host, port, zone = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# _tl_reserve_port: pick a port free on 127.0.0.1 and ::1 (UDP and TCP) and
+# hold an flock on it for the life of the test, so that two tests running in
+# parallel never pick the same one.  (knotd binds UDP with SO_REUSEPORT: two
+# of them on one port would both start and share the queries.)  Sets
+# _tl_port.
+_tl_reserve_port() {
+	local dir="${TMPDIR:-/tmp}/mxaudit-test-ports.$(id -u)" i port fd
+	mkdir -p "$dir" 2>/dev/null
+	for ((i = 0; i < 20; i++)); do
+		port=$(_tl_free_port)
+		[ -n "$port" ] || return 1
+		if ! command -v flock >/dev/null 2>&1 || ! [ -w "$dir" ]; then
+			_tl_port=$port
+			return 0
+		fi
+		exec {fd}>"$dir/$port" || continue
+		if flock -n "$fd"; then
+			# The fd stays open (and locked) until the test shell exits.
+			at_exit "rm -f '$dir/$port'"
+			_tl_port=$port
+			return 0
+		fi
+		exec {fd}>&-
+	done
+	return 1
+}
+
+# _tl_knot_ready PID LOG PORT ZONE HAS6: wait (10 s) until knotd PID
+# answers an authoritative SOA for ZONE on 127.0.0.1 (and ::1 when HAS6=1).
+# Exit 0 ready, 2 knotd died, 3 it could not bind the port (retry on
+# another), 1 timeout.
+_tl_knot_ready() {
+	timeout 15 "$PYTHON" - "$@" <<'EOF'
+import os, socket, struct, sys, time
+pid, log, port, zone, has6 = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1"
 qname = b"".join(bytes([len(l)]) + l.encode() for l in zone.strip(".").split(".") if l) + b"\0"
-fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-deadline = time.time() + 10
-while time.time() < deadline:
-    s = socket.socket(fam, socket.SOCK_DGRAM)
+
+def answers(host):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(0.2)
     try:
         qid = int(time.time() * 1000) & 0xffff
@@ -271,41 +299,61 @@ while time.time() < deadline:
         data = s.recv(4096)
         if len(data) >= 12:
             rid, flags = struct.unpack("!HH", data[:4])
-            if rid == qid and flags & 0x8000 and flags & 0x0400 and flags & 0xf == 0:
-                sys.exit(0)
+            return rid == qid and flags & 0x8000 and flags & 0x0400 and flags & 0xf == 0
     except OSError:
         pass
     finally:
         s.close()
-    time.sleep(0.1)
+    return False
+
+hosts = ["127.0.0.1"] + (["::1"] if has6 else [])
+deadline = time.time() + 10
+while time.time() < deadline:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit(2)
+    try:
+        text = open(log, errors="replace").read()
+        if "cannot bind" in text or "failed to bind" in text:
+            sys.exit(3)
+    except OSError:
+        pass
+    hosts = [h for h in hosts if not answers(h)]
+    if not hosts:
+        sys.exit(0)
+    time.sleep(0.05)
 sys.exit(1)
 EOF
 }
 
 # knot_start ZONE...: start knotd serving $top_srcdir/tests/zones/ZONE.zone
 # for each ZONE on 127.0.0.1@PORT (and ::1@PORT when the host has IPv6).
-# Sets and exports DNS_PORT, DNS_SERVER (127.0.0.1:PORT), KNOT_DIR, KNOT_LOG.
+# Sets and exports DNS_PORT, DNS_SERVER (127.0.0.1:PORT), KNOT_DIR, KNOT_LOG,
+# KNOT_PID.  May be called more than once (each call starts another server).
 # Returns non-zero (after printing the log as diag) if it cannot start.
-# KNOT_ZONE_DIR overrides the zone directory (bench/ generates its zones).
 knot_start() {
-	local zone attempt port dir conf pid has6=0
-	local zdir="${KNOT_ZONE_DIR:-$top_srcdir/tests/zones}"
+	local zone attempt port dir conf pid rc has6=0
 	if [ ! -x "$KNOTD" ] && ! command -v "$KNOTD" >/dev/null 2>&1; then
 		diag "knotd not found (KNOTD=$KNOTD): install the Debian package knot"
 		return 1
 	fi
+	if [ $# -eq 0 ]; then
+		diag "knot_start: no zone given"
+		return 1
+	fi
 	for zone in "$@"; do
-		if [ ! -r "$zdir/$zone.zone" ]; then
-			diag "knot_start: no zone file $zdir/$zone.zone"
+		if [ ! -r "$top_srcdir/tests/zones/$zone.zone" ]; then
+			diag "knot_start: no zone file tests/zones/$zone.zone"
 			return 1
 		fi
 	done
 	"$PYTHON" -c 'import socket; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' \
 		2>/dev/null && has6=1
 	for attempt in 1 2 3 4 5; do
-		port=$(_tl_free_port)
-		[ -n "$port" ] || { diag "knot_start: no free port"; return 1; }
-		dir="$TEST_TMPDIR/knot.$attempt"
+		_tl_reserve_port || { diag "knot_start: no free port"; return 1; }
+		port=$_tl_port
+		dir=$(mktemp -d "$TEST_TMPDIR/knot.XXXXXX") || return 1
 		mkdir -p "$dir/storage" "$dir/run"
 		conf="$dir/knot.conf"
 		{
@@ -326,7 +374,7 @@ knot_start() {
 			echo "    any: info"
 			echo "template:"
 			echo "  - id: default"
-			echo "    storage: \"$zdir\""
+			echo "    storage: \"$top_srcdir/tests/zones\""
 			echo "    semantic-checks: off"
 			echo "    journal-content: none"
 			echo "    zonefile-sync: -1"
@@ -334,20 +382,19 @@ knot_start() {
 			echo "zone:"
 			for zone in "$@"; do
 				echo "  - domain: \"$zone\""
-				echo "    file: \"$zdir/$zone.zone\""
+				echo "    file: \"$top_srcdir/tests/zones/$zone.zone\""
 			done
 		} >"$conf"
 		# No `user:` in the config, so knotd keeps the caller's identity
-		# (root in CI) and writes nothing outside $dir.
+		# (root in CI) and writes nothing outside $dir (the zone files are
+		# only read: no journal, no zone-file sync).
 		"$KNOTD" -c "$conf" </dev/null >"$dir/knotd.out" 2>&1 &
 		pid=$!
 		at_exit "_tl_kill $pid"
 		_tl_watchdog "$pid"
-		if _tl_dns_ready 127.0.0.1 "$port" "$1" && kill -0 "$pid" 2>/dev/null; then
-			if [ "$has6" = 1 ] && ! _tl_dns_ready ::1 "$port" "$1"; then
-				_tl_kill "$pid"
-				continue
-			fi
+		_tl_knot_ready "$pid" "$dir/knot.log" "$port" "$1" "$has6"
+		rc=$?
+		if [ "$rc" = 0 ]; then
 			DNS_PORT=$port
 			DNS_SERVER="127.0.0.1:$port"
 			KNOT_DIR=$dir
@@ -357,10 +404,10 @@ knot_start() {
 			return 0
 		fi
 		_tl_kill "$pid"
-		# A lost race for the port retries; anything else is reported.
-		if ! grep -qi 'address already in use\|failed to bind\|cannot bind' "$dir/knot.log" "$dir/knotd.out" 2>/dev/null; then
-			[ "$attempt" -ge 2 ] && break
-		fi
+		# Lost a race for the port (knotd may log it and exit before the
+		# probe sees it): try another.  Anything else is reported.
+		grep -q 'cannot bind\|failed to bind\|already in use' "$dir/knot.log" "$dir/knotd.out" 2>/dev/null && rc=3
+		[ "$rc" = 3 ] || break
 	done
 	diag "knot_start: knotd did not start; its log:"
 	diag "$(cat "$dir/knot.log" "$dir/knotd.out" 2>/dev/null | tail -n 30)"
