@@ -11,3 +11,10 @@ EXTRA_DIST += tests/tui-demo.sh tests/tui-form.sh
 # README pictures and the script that renders them (docs/screenshots.sh).
 EXTRA_DIST += docs/screenshots.sh docs/ansi2html.py docs/screenshots/dashboard.png docs/screenshots/detail.png \
 	docs/screenshots/walkthrough.png docs/screenshots/high-contrast.png
+
+# Unit test of the theme format and of every shipped theme file.
+check_PROGRAMS += tui/test_theme
+TESTS += tui/test_theme
+tui_test_theme_SOURCES = tui/test_theme.c tui/theme.c
+tui_test_theme_CFLAGS = $(TEST_CFLAGS) $(NCURSES_CFLAGS)
+tui_test_theme_LDADD = $(TEST_LIBS) $(NCURSES_LIBS)
