@@ -228,8 +228,9 @@ static void compute_alignment(struct check *c)
 		    c, STATUS_FAIL, "dmarc.not-aligned", ev,
 		    "Sign with DKIM using d= your From domain (or a subdomain of it), and/or send with a "
 		    "MAIL FROM (Return-Path) in your domain that your SPF record authorizes.",
-		    "DMARC fails for From %s: neither SPF (%s, for %s) nor any verified DKIM signature is "
-		    "aligned with it. Receivers apply p=%s%s.",
+		    "DMARC fails for From %s: there is neither an aligned SPF pass (SPF is %s for %s) nor an "
+		    "aligned, verified DKIM signature. Receivers apply p=%s%s; Gmail, Yahoo and Microsoft "
+		    "require bulk senders to pass DMARC.",
 		    s->from, in.spf_result ? in.spf_result : "unknown", in.spf_domain, s->applied ? s->applied : "none",
 		    s->rec->pct < 100 ? " to a share of the mail (pct)" : "");
 	} else if (in.spf_domain && s->al.spf_relaxed == TRI_NO && !in.dkim_known) {
