@@ -338,10 +338,8 @@ bool mta_sts_http_parse(const char *resp, size_t len, int *status, char **conten
 	bool chunked = false, ended = false;
 	while (s && ++s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl) {
-			*why = "the HTTP headers do not end";
-			return false;
-		}
+		if (!nl)
+			break; /* reported below, with the Content-Type freed */
 		size_t n = (size_t)(nl - s);
 		if (n && s[n - 1] == '\r')
 			n--;
