@@ -728,9 +728,11 @@ static void finish(struct check *c)
 	size_t before = c->nfindings;
 	finish_rcpt(c);
 	if (c->nfindings > before && c->summary) {
-		const struct finding *f = &c->findings[c->nfindings - 1];
+		enum status worst = STATUS_PASS;
+		for (size_t i = before; i < c->nfindings; i++)
+			worst = status_worst(worst, c->findings[i].status);
 		summary = xasprintf("%s; recipient %s: %s", c->summary, st(c)->rcpt.address,
-		                    f->status == STATUS_PASS ? "ok" : status_name(f->status));
+		                    worst == STATUS_PASS ? "ok" : status_name(worst));
 		check_set_summary(c, "%s", summary);
 		free(summary);
 	}

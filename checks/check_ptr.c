@@ -9,7 +9,8 @@
  *
  * Findings: ptr.missing, ptr.lookup-failed, ptr.multiple, ptr.fcrdns,
  * ptr.not-confirmed, ptr.forward-lookup-failed, ptr.generic,
- * ptr.helo-mismatch. */
+ * ptr.helo-mismatch.  JSON: names, fcrdns (CONVENTIONS.md), and additively
+ * generic (true when a PTR name looks generic; null when undecided). */
 #include <json-c/json.h>
 #include <libpsl.h>
 #include <regex.h>
