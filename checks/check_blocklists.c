@@ -81,6 +81,7 @@ struct bl_entry {
 	char *reason;          /* for V_ERROR */
 	struct strlist codes;  /* for V_LISTED: "127.0.0.2" ... */
 	struct strlist meanings;
+	bool offline;          /* V_NOT_QUERIED: not in the loaded zone files */
 };
 
 struct bl_state {
@@ -273,11 +274,18 @@ static bool answer_refused(struct bl_entry *e, const struct bl_answer *q, const 
 	return false;
 }
 
-static void decide(struct bl_entry *e)
+static void decide(struct bl_entry *e, bool offline)
 {
 	const struct bl_answer *m = &e->q[Q_MAIN], *t = &e->q[Q_TEST], *u = &e->q[Q_UNTEST];
 	if (!m->qname) {
 		e->verdict = V_NOT_QUERIED;
+		return;
+	}
+	/* Answering from zone files (--zone): a list outside them was not
+	 * really asked; that is not a failure of the list. */
+	if (offline && m->res == DNS_REFUSED) {
+		e->verdict = V_NOT_QUERIED;
+		e->offline = true;
 		return;
 	}
 	/* A refusal or a nonsense answer anywhere says the most. */
@@ -331,11 +339,20 @@ static void finish(struct check *c)
 	if (!s || s->load_error || !s->queried)
 		return;
 	size_t listed = 0, errors = 0, clean = 0;
+	const char *who = resolver_describe(c->audit->resolver);
+	bool offline = who && strncmp(who, "zone file", 9) == 0;
 	for (size_t i = 0; i < s->n; i++) {
-		decide(&s->e[i]);
+		decide(&s->e[i], offline);
 		listed += s->e[i].verdict == V_LISTED;
 		errors += s->e[i].verdict == V_ERROR;
 		clean += s->e[i].verdict == V_CLEAN;
+		if (s->e[i].offline)
+			s->queried--;
+	}
+	if (!s->queried) {
+		check_set_summary(c, "offline run (%s): none of the %zu lists is in them", who, s->n);
+		check_set_status(c, STATUS_SKIP);
+		return;
 	}
 	if (s->public_resolver)
 		check_add_finding(c, errors ? STATUS_WARN : STATUS_PASS, "blocklists.public-resolver",
@@ -520,7 +537,8 @@ static void detail(const struct check *c, struct textlines *out)
 				break;
 			default:
 				textlines_add(out, LINE_DIM, 1, "not asked  %s (%s): %s", e->bl->name, e->bl->zone,
-				              e->bl->kind == BLOCKLIST_DOMAIN ? "no domain"
+				              e->offline                      ? "not in the zone files of this offline run"
+				              : e->bl->kind == BLOCKLIST_DOMAIN ? "no domain"
 				              : in->ip ? "the list has no IPv6 data" : "no IP given");
 				break;
 			}

@@ -97,6 +97,18 @@ else
 	for i in 1 2 3 4 5; do skip "no silent server"; done
 fi
 
+# --- offline (--zone): lists outside the zone files are not asked ---------------
+timeout 60 "$MXAUDIT" --json --only blocklists --zone "$top_srcdir/tests/zones/bl-dnsbl.test.zone" \
+	--blocklists "$LISTS" bad.example 192.0.2.66 >"$J" 2>/dev/null
+is "$(verdicts)" "good=listed v4only=pass refuse=error dead=error wild=error bogus=error unserved=skip dom=listed bits=listed" \
+	"--zone: the same verdicts from the zone file; the list outside it is not asked"
+is "$(bl "$B['queried']")" 8 "--zone: 8 lists queried"
+timeout 60 "$MXAUDIT" --json --only blocklists --zone "$top_srcdir/tests/zones/bl-dnsbl.test.zone" \
+	bad.example 192.0.2.66 >"$J" 2>/dev/null
+rc=$?
+is "$(bl "$B['status']")" skip "--zone with the built-in lists: skip, not 49 errors"
+is "$rc" 0 "--zone with the built-in lists: exit 0"
+
 # --- a broken list file -------------------------------------------------------
 printf 'good.bl-dnsbl.test ip Good 127.0.0.2=x bogus-option=1\n' >"$TEST_TMPDIR/bad.conf"
 audit "$TEST_TMPDIR/bad.conf" clean.example 192.0.2.67
