@@ -290,12 +290,38 @@ static bool header_is(const char *line, size_t n, const char *name, const char *
 	return true;
 }
 
+/* Digits of base 10 or 16 at [s, end), bounded: the response buffer is not
+ * NUL-terminated, so strtol() could read past its end (found by fuzzing). */
+static const char *parse_number(const char *s, const char *end, int base, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+	for (; p < end; p++) {
+		int d;
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (v > (1ull << 40))
+			return NULL; /* absurd size: no policy is that large */
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}
+
 static bool dechunk(const char *s, const char *end, struct strbuf *out)
 {
 	while (s < end) {
-		char *ep;
-		unsigned long n = strtoul(s, &ep, 16);
-		if (ep == s)
+		unsigned long long n;
+		const char *ep = parse_number(s, end, 16, &n);
+		if (!ep)
 			return false;
 		const char *nl = memchr(ep, '\n', (size_t)(end - ep));
 		if (!nl)
@@ -303,7 +329,7 @@ static bool dechunk(const char *s, const char *end, struct strbuf *out)
 		s = nl + 1;
 		if (n == 0)
 			return true;
-		if (n > (unsigned long)(end - s) || out->len + n > MTA_STS_MAX_BODY + 1)
+		if (n > (unsigned long long)(end - s) || out->len + n > MTA_STS_MAX_BODY + 1)
 			return false;
 		strbuf_add(out, s, n);
 		s += n;
@@ -352,8 +378,11 @@ bool mta_sts_http_parse(const char *resp, size_t len, int *status, char **conten
 		size_t vl;
 		if (header_is(s, n, "content-type", &v, &vl) && !*content_type)
 			*content_type = xstrndup(v, vl);
-		else if (header_is(s, n, "content-length", &v, &vl))
-			clen = strtoll(v, NULL, 10);
+		else if (header_is(s, n, "content-length", &v, &vl)) {
+			unsigned long long cl;
+			if (parse_number(v, v + vl, 10, &cl))
+				clen = (long long)cl;
+		}
 		else if (header_is(s, n, "transfer-encoding", &v, &vl) && vl >= 7 && !strncmp(v, "chunked", 7))
 			chunked = true;
 		s = nl;
