@@ -1,11 +1,9 @@
 #!/bin/bash
 # man-finding-ids.sh - every finding id the checks emit is listed in the
 # man page's FINDING IDS section (CONVENTIONS.md: "the full list lives in the
-# man page"), and every listed id still exists in the sources.
-#
-# A check whose section (.SS NAME) is not in the man page yet gets its ids
-# reported as TODO (counted, not failed); once the section exists it must be
-# complete.
+# man page") with a meaning and its usual status in brackets, every check has
+# its own section (.SS NAME), and every listed id still exists in the sources.
+# A missing id fails: there is no TODO.
 . "$top_srcdir/tests/lib/testlib.sh"
 
 man="$top_srcdir/docs/mxaudit.1"
@@ -39,27 +37,40 @@ if len(sect) < 2:
     sys.exit(0)
 body = re.split(r"^\.SH ", sect[1], maxsplit=1, flags=re.M)[0]
 sections = set(re.findall(r"^\.SS (\S+)", body, flags=re.M))
-listed = set(re.findall(r"^\.B ([a-z]+\.[a-z0-9-]+)\s*$", body, flags=re.M))
+# Each entry: ".TP", ".B id", then its text up to the next macro that ends it.
+entries = {}
+lines = body.split("\n")
+for k, line in enumerate(lines):
+    m = re.match(r"^\.B ([a-z]+\.[a-z0-9-]+)\s*$", line)
+    # A ".B id" not after ".TP" is a mention in running text, not an entry.
+    if not m or k == 0 or lines[k - 1] != ".TP":
+        continue
+    desc = []
+    for nxt in lines[k + 1:]:
+        if re.match(r"^\.(TP|PP|SS|SH)\b", nxt):
+            break
+        desc.append(nxt)
+    entries[m.group(1)] = " ".join(desc)
+listed = set(entries)
+status_re = re.compile(r"\[(pass|warn|fail|error|skip)\b")
 
 n = 0
-def tap(ok, name, todo=None):
+def tap(ok, name):
     global n
     n += 1
-    print("%s %d - %s%s" % ("ok" if ok else "not ok", n, name, " # TODO " + todo if todo else ""))
+    print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
 
 for c in checks:
+    tap(c in sections, "the man page has a '.SS %s' section" % c)
     ids = sorted(i for i in set(emitted) | set(candidates) if i.startswith(c + "."))
     for i in ids:
         where = emitted.get(i) or candidates.get(i)
-        name = "%s (%s) is in the man page" % (i, where)
-        if i in listed:
-            tap(True, name)
-        elif c in sections and i in emitted:
-            tap(False, name)
-        else:
-            tap(False, name, "no '.SS %s' section yet" % c if c not in sections else "used through a variable")
+        tap(i in listed, "%s (%s) is in the man page" % (i, where))
 for i in sorted(listed):
     tap(i in emitted or i in candidates, "listed id %s still exists in checks/" % i)
+    desc = entries[i]
+    tap(status_re.search(desc) is not None and len(status_re.sub("", desc).strip(" ]")) > 3,
+        "%s has a [status] and a meaning" % i)
 tap(len(emitted) > 0, "found finding ids in the sources (%d)" % len(emitted))
 print("1..%d" % n)
 EOF
