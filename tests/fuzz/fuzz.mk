@@ -33,6 +33,22 @@ tests_fuzz_replay_dkim_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dkim.c
 tests_fuzz_replay_dkim_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"dkim"'
 tests_fuzz_replay_dkim_LDADD = $(ENGINE_LIBS)
 
+# SPF records and macro-strings, DKIM-Signature headers alone, zone files.
+check_PROGRAMS += tests/fuzz/replay_spf tests/fuzz/replay_spf_macro tests/fuzz/replay_dkim_sig tests/fuzz/replay_zone
+TESTS += tests/fuzz/replay_spf tests/fuzz/replay_spf_macro tests/fuzz/replay_dkim_sig tests/fuzz/replay_zone
+tests_fuzz_replay_spf_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_spf.c
+tests_fuzz_replay_spf_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"spf"'
+tests_fuzz_replay_spf_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_spf_macro_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_spf_macro.c
+tests_fuzz_replay_spf_macro_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"spf_macro"'
+tests_fuzz_replay_spf_macro_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_dkim_sig_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_dkim_sig.c
+tests_fuzz_replay_dkim_sig_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"dkim_sig"'
+tests_fuzz_replay_dkim_sig_LDADD = $(ENGINE_LIBS)
+tests_fuzz_replay_zone_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_zone.c
+tests_fuzz_replay_zone_CFLAGS = $(REPLAY_CFLAGS) -DFUZZ_TARGET='"zone"'
+tests_fuzz_replay_zone_LDADD = $(ENGINE_LIBS)
+
 EXTRA_DIST += tests/fuzz/corpus scripts/fuzz.sh
 
 fuzz:
