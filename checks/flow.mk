@@ -58,3 +58,12 @@ TESTS += tests/test_bounce_whatif
 tests_test_bounce_whatif_SOURCES = tests/test_bounce_whatif.c
 tests_test_bounce_whatif_CFLAGS = $(TEST_CFLAGS)
 tests_test_bounce_whatif_LDADD = $(TEST_LIBS)
+
+# Propagation: ask each authoritative nameserver (watch mode, step 6).
+checks_libmxcheck_a_SOURCES += checks/propagation.c checks/propagation.h
+EXTRA_DIST += tests/zones/prop-old.zone tests/zones/prop-new.zone
+check_PROGRAMS += tests/test_propagation
+TESTS += tests/test_propagation
+tests_test_propagation_SOURCES = tests/test_propagation.c
+tests_test_propagation_CFLAGS = $(TEST_CFLAGS)
+tests_test_propagation_LDADD = $(TEST_LIBS)
