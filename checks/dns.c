@@ -417,10 +417,25 @@ struct dns_answer *dns_parse(const unsigned char *msg, size_t len, const char *q
 			ascii_lower(want);
 		}
 	}
-	free(want);
-	if (a->result == DNS_NXDOMAIN)
+	if (a->result == DNS_NXDOMAIN) {
+		free(want);
 		return a;
+	}
 	a->result = dns_answer_count(a, qtype) ? DNS_OK : DNS_NODATA;
+	/* A chain that ends at one of its own names is a CNAME loop: the name
+	 * cannot be resolved (a recursive resolver says SERVFAIL), which is not
+	 * "no such record".  Authoritative servers such as Knot answer NOERROR
+	 * with the loop in the answer section. */
+	if (a->result == DNS_NODATA && qtype != DNS_T_CNAME) {
+		for (size_t i = 0; i < a->nrrs; i++) {
+			if (a->rrs[i].type == DNS_T_CNAME && ascii_strcaseeq(a->rrs[i].owner, want)) {
+				a->result = DNS_ERROR;
+				a->error = xasprintf("CNAME loop: %s leads back to %s", a->qname, want);
+				break;
+			}
+		}
+	}
+	free(want);
 	return a;
 }
 
