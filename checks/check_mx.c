@@ -605,7 +605,16 @@ static void finish_main(struct check *c)
 			                  "delayed or bounced.", h->name, h->preference, s->hosts[0].name, h->name);
 		}
 	}
-	if (usable == 0 && s->nhosts) {
+	/* A host whose address lookup failed (timeout, SERVFAIL, CNAME loop) may
+	 * well be usable: its mx.host-lookup-failed error says so, and "no usable
+	 * host" would turn a DNS problem into a fail. */
+	size_t undecided = 0;
+	for (size_t i = 0; i < s->nhosts; i++) {
+		const struct mx_host *h = &s->hosts[i];
+		if (!h->ip_literal && !h->addrs.n && !(dns_result_is_answer(h->a_res) && dns_result_is_answer(h->aaaa_res)))
+			undecided++;
+	}
+	if (usable == 0 && s->nhosts && !undecided) {
 		check_add_finding(c, STATUS_FAIL, "mx.no-usable-host", NULL,
 		                  "Make at least one MX host resolve to a public address.",
 		                  "None of the %zu MX host%s of %s can receive mail.", s->nhosts,
