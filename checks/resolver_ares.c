@@ -238,6 +238,13 @@ void *resolver_ares_new(struct resolver *r, struct evloop *loop, const struct re
 	opts.sock_state_cb = sock_state_cb;
 	opts.sock_state_cb_data = be;
 	opts.flags = ARES_FLAG_EDNS;
+	/* c-ares treats SERVFAIL/REFUSED as "try the next server" and, with no
+	 * other server left, reports ARES_ECONNREFUSED ("Could not contact DNS
+	 * servers") - wrong evidence for a server that did answer.  With a single
+	 * server there is nobody to fail over to, so take the answer as it is
+	 * and let dns_parse() name the rcode. */
+	if (cfg->nservers == 1)
+		opts.flags |= ARES_FLAG_NOCHECKRESP;
 	opts.ednspsz = EDNS_UDP_SIZE;
 	int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ;
 	int rc = ares_init_options(&be->channel, &opts, mask);
