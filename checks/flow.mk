@@ -60,7 +60,7 @@ tests_test_bounce_whatif_CFLAGS = $(TEST_CFLAGS)
 tests_test_bounce_whatif_LDADD = $(TEST_LIBS)
 
 # Propagation: ask each authoritative nameserver (watch mode, step 6).
-checks_libmxcheck_a_SOURCES += checks/propagation.c checks/propagation.h
+checks_libmxcheck_a_SOURCES += checks/propagation.c checks/propagation.h checks/flow_watch.c
 EXTRA_DIST += tests/zones/prop-old.zone tests/zones/prop-new.zone
 check_PROGRAMS += tests/test_propagation
 TESTS += tests/test_propagation

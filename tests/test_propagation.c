@@ -18,7 +18,10 @@
 
 #include <cmocka.h>
 
+#include "audit.h"
 #include "evloop.h"
+#include "flow.h"
+#include "options.h"
 #include "propagation.h"
 #include "resolver.h"
 
@@ -267,6 +270,152 @@ static void test_value_matches(void **st)
 	assert_false(propagation_value_matches(DNS_T_TXT, NULL, "x"));
 }
 
+/* ---- watch mode: the fix list's records, followed over two rounds ---- */
+
+static struct audit *audit_over(struct fx *f, const char *zone)
+{
+	struct audit_input in;
+	audit_input_init(&in);
+	char *err = NULL;
+	assert_true(options_set_domain(&in, "prop.test", &err));
+	assert_true(options_set_ip(&in, "192.0.2.25", &err));
+	in.enabled = (1u << CHECK_SPF) | (1u << CHECK_DMARC);
+	audit_input_finish(&in);
+	struct audit *a = audit_new(f->loop, zone_resolver(f->loop, zone), &in);
+	audit_input_free(&in);
+	audit_start(a);
+	for (int i = 0; i < 1000 && !a->done; i++)
+		evloop_run_once(f->loop, 100);
+	assert_true(a->done);
+	return a;
+}
+
+static void test_fix_targets(void **st)
+{
+	struct fx *f = *st;
+	struct audit *a = audit_over(f, f->oldzone);
+	struct flow_target *t = NULL;
+	size_t n = flow_fix_targets(a, &t);
+	assert_int_equal(n, 2);
+	assert_string_equal(t[0].check, "SPF");
+	assert_string_equal(t[0].name, "prop.test");
+	assert_int_equal(t[0].type, DNS_T_TXT);
+	assert_string_equal(t[0].value, "v=spf1 ip4:192.0.2.10 ip4:192.0.2.25 -all");
+	assert_string_equal(t[1].finding_id, "dmarc.missing");
+	assert_string_equal(t[1].name, "_dmarc.prop.test");
+	assert_string_equal(t[1].value, "v=DMARC1; p=none; rua=mailto:dmarc-reports@prop.test");
+	flow_targets_free(t, n);
+	audit_free(a);
+	/* The fixed zone proposes nothing. */
+	a = audit_over(f, f->newzone);
+	n = flow_fix_targets(a, &t);
+	assert_int_equal(n, 0);
+	flow_targets_free(t, n);
+	audit_free(a);
+}
+
+static void watch_round(struct fx *f, struct flow_watch *w)
+{
+	flow_watch_check(w);
+	assert_true(flow_watch_busy(w));
+	assert_false(flow_watch_poll(w));
+	for (int i = 0; i < 1000 && flow_watch_busy(w); i++) {
+		evloop_run_once(f->loop, 100);
+		flow_watch_poll(w);
+	}
+	assert_false(flow_watch_busy(w));
+}
+
+static bool lines_contain(const struct flow_watch *w, const char *needle)
+{
+	struct textlines t = {0};
+	flow_watch_lines(w, &t);
+	bool found = false;
+	for (size_t i = 0; i < t.n; i++)
+		if (strstr(t.v[i].text, needle))
+			found = true;
+	textlines_free(&t);
+	return found;
+}
+
+static void test_watch(void **st)
+{
+	struct fx *f = *st;
+	const char *files[] = {f->newzone};
+	struct resolver_config rc = {.zone_files = files, .nzone_files = 1};
+	struct strlist ct = {0};
+	strlist_add(&ct, split[0]);
+	strlist_add(&ct, split[1]);
+	struct prop_config pc = {.timeout_ms = 300, .tries = 1, .server_resolver = make_server, .ctx = f};
+	struct flow_watch *w = flow_watch_new(f->loop, &rc, &ct, &pc);
+	strlist_free(&ct); /* copied */
+	assert_true(lines_contain(w, "proposes none"));
+
+	struct audit *a = audit_over(f, f->oldzone);
+	flow_watch_sync(w, a);
+	audit_free(a);
+	assert_int_equal(flow_watch_count(w), 2);
+	assert_int_equal(flow_watch_status(w, 0, NULL, NULL), STATUS_PENDING);
+	watch_round(f, w);
+	size_t vis, tot;
+	/* ns1 has the new zone, ns2 the old one. */
+	assert_int_equal(flow_watch_status(w, 0, &vis, &tot), STATUS_WARN);
+	assert_int_equal(vis, 1);
+	assert_int_equal(tot, 2);
+	assert_int_equal(flow_watch_status(w, 1, &vis, &tot), STATUS_WARN);
+	assert_true(lines_contain(w, "visible on 1 of 2 nameservers"));
+	assert_true(lines_contain(w, "serial 2026112301"));
+	assert_true(lines_contain(w, "serves something else"));
+
+	/* The audit now passes: the targets stay, marked fixed; ns2 still
+	 * serves the old records, so they are not green yet. */
+	a = audit_over(f, f->newzone);
+	flow_watch_sync(w, a);
+	audit_free(a);
+	assert_int_equal(flow_watch_count(w), 2);
+	watch_round(f, w);
+	assert_int_equal(flow_watch_status(w, 0, NULL, NULL), STATUS_WARN);
+	assert_true(lines_contain(w, "no longer reports"));
+	flow_watch_free(w);
+
+	/* Both servers serve the new zone: propagated. */
+	ct = (struct strlist){0};
+	strlist_add(&ct, both_new[0]);
+	strlist_add(&ct, both_new[1]);
+	w = flow_watch_new(f->loop, &rc, &ct, &pc);
+	strlist_free(&ct);
+	a = audit_over(f, f->oldzone);
+	flow_watch_sync(w, a);
+	audit_free(a);
+	watch_round(f, w);
+	assert_int_equal(flow_watch_status(w, 0, &vis, &tot), STATUS_PASS);
+	assert_int_equal(vis, 2);
+	assert_int_equal(flow_watch_status(w, 1, &vis, &tot), STATUS_PASS);
+	assert_true(lines_contain(w, "visible on 2 of 2 nameservers (propagated)"));
+	/* A round freed while running: no leak, no late callback. */
+	flow_watch_check(w);
+	evloop_run_once(f->loop, 0);
+	flow_watch_free(w);
+	for (int i = 0; i < 5; i++)
+		evloop_run_once(f->loop, 10);
+}
+
+static void test_watch_offline(void **st)
+{
+	struct fx *f = *st;
+	const char *files[] = {f->newzone};
+	struct resolver_config rc = {.zone_files = files, .nzone_files = 1};
+	struct flow_watch *w = flow_watch_new(f->loop, &rc, NULL, NULL);
+	struct audit *a = audit_over(f, f->oldzone);
+	flow_watch_sync(w, a);
+	audit_free(a);
+	flow_watch_check(w);
+	assert_false(flow_watch_busy(w));
+	assert_int_equal(flow_watch_status(w, 0, NULL, NULL), STATUS_SKIP);
+	assert_true(lines_contain(w, "Offline"));
+	flow_watch_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +428,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_zone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_in_flight, setup, teardown),
 		cmocka_unit_test(test_value_matches),
+		cmocka_unit_test_setup_teardown(test_fix_targets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_offline, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
