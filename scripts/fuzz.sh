@@ -3,8 +3,8 @@
 #
 #   scripts/fuzz.sh build                 build with clang into $FUZZ_BUILD
 #   scripts/fuzz.sh run SECONDS [NAME...] run each target (all by default) for
-#                                         SECONDS, then append its executions
-#                                         and coverage to docs/FUZZING.md
+#                                         SECONDS, then add its executions and
+#                                         coverage to its row in docs/FUZZING.md
 #
 # The engine is compiled a second time with clang and coverage
 # instrumentation (-fsanitize=fuzzer-no-link) so libFuzzer sees inside the
@@ -39,6 +39,46 @@ build() {
 	done
 }
 
+# The results table in docs/FUZZING.md has one row per target:
+#   | target | executions | time | coverage (edges) | features | corpus | bugs found and fixed |
+# A run adds its executions and seconds to the target's totals and replaces
+# coverage, features and corpus size with this run's (the corpus carries over
+# between runs in $FUZZ_BUILD/corpus, so the latest numbers are the best);
+# the bugs column is written by hand and kept.  A new target gets a new row
+# at the end of the table.
+table_update() {
+	local report=$1 name=$2 execs=$3 secs=$4 cov=$5 ft=$6 corpus=$7 tmp
+	tmp=$(mktemp)
+	awk -v name="$name" -v execs="$execs" -v secs="$secs" -v cov="$cov" -v ft="$ft" -v corpus="$corpus" '
+		function row(e, t, bugs) {
+			return sprintf("| %s | %.0f | %.0f s | %s | %s | %s | %s |", name, e, t, cov, ft, corpus, bugs)
+		}
+		/^<!-- fuzz-results -->/ { marker = 1; print; next }
+		marker == 1 && /^\|/ { intable = 1 }
+		intable && !/^\|/ {
+			if (!done) print row(execs, secs, "")
+			done = 1; intable = 0; marker = 2
+		}
+		intable {
+			n = split($0, f, "|")
+			gsub(/^ +| +$/, "", f[2])
+			if (f[2] == name && n >= 9) {
+				e = f[3]; t = f[4]; b = f[8]
+				gsub(/[^0-9]/, "", e); gsub(/[^0-9]/, "", t); gsub(/^ +| +$/, "", b)
+				print row(e + execs, t + secs, b)
+				done = 1
+				next
+			}
+		}
+		{ print }
+		END {
+			if (intable && !done) print row(execs, secs, "")
+			if (!marker) print "fuzz.sh: no <!-- fuzz-results --> table in the report" > "/dev/stderr"
+		}
+	' "$report" >"$tmp" && cat "$tmp" >"$report"
+	rm -f "$tmp"
+}
+
 run() {
 	secs=${1:-60}
 	shift || true
@@ -61,8 +101,7 @@ run() {
 		cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | sed 's/cov: //')
 		ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | sed 's/ft: //')
 		corpus=$(ls "$out/corpus/$name" | wc -l)
-		printf '| %s | %s | %s s | %s | %s | %s | %s |\n' "$(date -u +%Y-%m-%d)" "$name" "$secs" \
-			"${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" >>"$report"
+		table_update "$report" "$name" "${execs:-0}" "$secs" "${cov:-?}" "${ft:-?}" "$corpus"
 		echo "fuzz_$name: ${execs:-?} executions, coverage ${cov:-?} edges, ${ft:-?} features"
 	done
 }
