@@ -121,6 +121,15 @@ bool options_set_ip(struct audit_input *in, const char *ip, char **err)
 		*err = xasprintf("'%s' is not an IP address (give the sending server's IPv4 or IPv6 address)", ip);
 		return false;
 	}
+	/* An IPv4-mapped IPv6 address (::ffff:192.0.2.1, how dual-stack servers
+	 * log IPv4 clients) is that IPv4 sender: SPF (RFC 7208 5.6) and the PTR
+	 * and blocklist lookups want the IPv4 form. */
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (family == AF_INET6 && !memcmp(addr, mapped, sizeof(mapped))) {
+		memmove(addr, addr + 12, 4);
+		memset(addr + 4, 0, 12);
+		family = AF_INET;
+	}
 	char buf[INET6_ADDRSTRLEN];
 	ip_format(family, addr, buf, sizeof(buf));
 	free(in->ip);
