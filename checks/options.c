@@ -1,5 +1,6 @@
 /* options.c - command-line parsing and validation. */
 #include "options.h"
+#include "sanitize.h"
 
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -183,7 +184,7 @@ static bool valid_address(const char *addr)
 	return at && at != addr && domain_valid(at + 1, NULL);
 }
 
-int options_parse(struct options *o, int argc, char **argv, char **err)
+static int options_parse_args(struct options *o, int argc, char **argv, char **err)
 {
 	memset(o, 0, sizeof(*o));
 	audit_input_init(&o->in);
@@ -435,4 +436,19 @@ void options_resolver_config(const struct options *o, struct resolver_config *cf
 	cfg->timeout_ms = o->in.timeout_ms / (o->tries > 0 ? o->tries : 1);
 	if (cfg->timeout_ms < 1)
 		cfg->timeout_ms = 1;
+}
+
+/* The messages quote what was typed, and that may hold escape sequences,
+ * C1 controls or invalid UTF-8 (a domain pasted from a hostile mail, a line
+ * of a script): they go to a terminal, so they are made safe here, once,
+ * for every caller. */
+int options_parse(struct options *o, int argc, char **argv, char **err)
+{
+	int rc = options_parse_args(o, argc, argv, err);
+	if (rc && *err) {
+		char *safe = sanitize_str(*err, SANITIZE_UTF8);
+		free(*err);
+		*err = safe;
+	}
+	return rc;
 }
