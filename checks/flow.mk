@@ -67,3 +67,12 @@ TESTS += tests/test_propagation
 tests_test_propagation_SOURCES = tests/test_propagation.c
 tests_test_propagation_CFLAGS = $(TEST_CFLAGS)
 tests_test_propagation_LDADD = $(TEST_LIBS)
+
+# prop_probe: one propagation check from the command line, against two
+# real Knot servers serving two versions of prop.test.
+check_PROGRAMS += tests/prop_probe
+tests_prop_probe_SOURCES = tests/prop_probe.c
+tests_prop_probe_CFLAGS = $(TEST_CFLAGS)
+tests_prop_probe_LDADD = $(TEST_LIBS)
+TESTS += tests/propagation-knot.sh
+EXTRA_DIST += tests/propagation-knot.sh

@@ -119,8 +119,13 @@ void detail_draw(struct tui *t)
 		move(y, x < t->cols ? x : t->cols - 1);
 		curs_set(1);
 	} else {
-		draw_statusbar(t, draw_ascii ? "j/k scroll|/ search|n next|c copy fix|Tab next pane|Esc back"
-		                              : "↑↓ scroll|/ search|n next|c copy fix|Tab next pane|Esc back");
+		bool wi = t->focus == CHECK_SPF || t->focus == CHECK_DMARC;
+		if (wi)
+			draw_statusbar(t, draw_ascii ? "j/k scroll|/ search|n next|c copy fix|e what-if|Tab next pane|Esc back"
+			                              : "↑↓ scroll|/ search|n next|c copy fix|e what-if|Tab next pane|Esc back");
+		else
+			draw_statusbar(t, draw_ascii ? "j/k scroll|/ search|n next|c copy fix|Tab next pane|Esc back"
+			                              : "↑↓ scroll|/ search|n next|c copy fix|Tab next pane|Esc back");
 	}
 }
 
@@ -224,6 +229,13 @@ void detail_key(struct tui *t, wint_t ch, bool is_key)
 	case 'n': search_jump(t, 1); break;
 	case 'N': search_jump(t, -1); break;
 	case 'c': copy_fixes(t); break;
+	case 'e':
+		/* The what-if editor for the records it can evaluate. */
+		if (t->focus == CHECK_SPF || t->focus == CHECK_DMARC)
+			whatif_open(t, t->focus == CHECK_DMARC);
+		else
+			tui_message(t, "e: what-if works on SPF and DMARC");
+		break;
 	case '\t':
 		t->focus = (t->focus + 1) % CHECK_COUNT;
 		t->detail_scroll = 0;

@@ -11,7 +11,8 @@ static const char *const keys[][2] = {
 	{"q Esc", "back / quit"},
 	{"Ctrl-C", "quit"},
 	{"r", "re-run the audit"},
-	{"w", "watch: re-run often"},
+	{"w", "watch: re-run, ask each NS"},
+	{"e", "what-if: edit SPF/DMARC"},
 	{"t", "next colour theme"},
 	{"s", "six-step walkthrough"},
 	{NULL, "Dashboard"},
@@ -39,7 +40,7 @@ static const char *const keys[][2] = {
 	{"PgUp PgDn", "recent domains"},
 };
 
-static void overlay_box(struct tui *t, int h, int w, int *y, int *x)
+void overlay_box(struct tui *t, int h, int w, int *y, int *x)
 {
 	if (h > t->rows - 2)
 		h = t->rows - 2;

@@ -21,13 +21,17 @@
 #include <unistd.h>
 
 #include "evloop.h"
+#include "flow.h"
 #include "resolver.h"
 #include "tui.h"
 #include "tui_int.h"
 #include "util.h"
 
 #define SPIN_MS 120
-#define WATCH_DEFAULT_SECS 60
+/* Watch mode re-runs the whole audit and asks every nameserver; 10 s lets
+ * the operator see a fix land while still being a handful of queries a
+ * second at most. */
+#define WATCH_DEFAULT_SECS 10
 
 static int sig_pipe[2] = {-1, -1};
 static struct sigaction old_winch;
@@ -116,9 +120,15 @@ void tui_start_audit(struct tui *t, const struct audit_input *in)
 	audit_input_init(&copy);
 	audit_input_copy(&copy, in); /* in may belong to the audit freed below */
 	if (t->audit) {
+		/* Another domain: the watched records were the old one's. */
+		if (t->fw && (!copy.domain || !t->audit->in.domain || !ascii_strcaseeq(copy.domain, t->audit->in.domain))) {
+			flow_watch_free(t->fw);
+			t->fw = NULL;
+		}
 		audit_free(t->audit);
 		t->audit = NULL;
 	}
+	t->watch_synced = false;
 	if (t->watch_timer) {
 		evloop_timer_cancel(t->loop, t->watch_timer);
 		t->watch_timer = NULL;
@@ -219,9 +229,19 @@ void draw_statusbar(struct tui *t, const char *hints)
 		int64_t end = t->audit->done ? t->audit->done_ms : evloop_now(t->loop);
 		long ms = (long)(end - t->audit->started_ms);
 		size_t fl = t->audit->resolver ? resolver_in_flight(t->audit->resolver) : 0;
+		char watch[64] = "";
+		if (t->watch) {
+			size_t n = t->fw ? flow_watch_count(t->fw) : 0, prop = 0;
+			for (size_t i = 0; i < n; i++)
+				prop += flow_watch_status(t->fw, i, NULL, NULL) == STATUS_PASS;
+			if (n)
+				snprintf(watch, sizeof(watch), " %s watch %ds, %zu/%zu propagated", draw_ascii ? "-" : "·",
+				         t->watch_secs, prop, n);
+			else
+				snprintf(watch, sizeof(watch), " %s watch %ds", draw_ascii ? "-" : "·", t->watch_secs);
+		}
 		snprintf(left, sizeof(left), " %zu %s in flight %s %ld.%lds%s%s ", fl, fl == 1 ? "query" : "queries",
-		         draw_ascii ? "-" : "·", ms / 1000, (ms % 1000) / 100, t->audit->done ? " done" : "",
-		         t->watch ? (draw_ascii ? " - watch" : " · watch") : "");
+		         draw_ascii ? "-" : "·", ms / 1000, (ms % 1000) / 100, t->audit->done ? " done" : "", watch);
 	}
 	int x = draw_str(stdscr, y, 0, t->cols, a, left);
 	if (t->message) {
@@ -267,6 +287,8 @@ static void draw(struct tui *t)
 			popup_draw(t, draw_ascii ? "Copied to the clipboard (OSC 52) - also here to copy by hand"
 			                         : "Copied to the clipboard (OSC 52) — also here to copy by hand",
 			           t->popup);
+		else if (t->whatif && !t->help)
+			whatif_draw(t); /* last: it leaves the cursor in its field */
 	}
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -375,6 +397,10 @@ static void handle_key(struct tui *t, wint_t ch, bool is_key)
 	free(t->message);
 	t->message = NULL;
 	t->dirty = true;
+	if (t->whatif) {
+		whatif_key(t, ch, is_key);
+		return;
+	}
 	if (t->screen == SCREEN_FORM) {
 		struct audit_input in;
 		audit_input_init(&in);
@@ -405,7 +431,15 @@ static void handle_key(struct tui *t, wint_t ch, bool is_key)
 				evloop_timer_cancel(t->loop, t->watch_timer);
 				t->watch_timer = NULL;
 			}
-			tui_message(t, t->watch ? "watch: re-running every %d s" : "watch off", t->watch_secs);
+			if (!t->watch) {
+				/* From a key, not a callback: its checks may be cancelled. */
+				flow_watch_free(t->fw);
+				t->fw = NULL;
+			}
+			t->watch_synced = false;
+			tui_message(t,
+			            t->watch ? "watch: re-running every %d s and asking each nameserver (step 6)" : "watch off",
+			            t->watch_secs);
 			return;
 		case 'n':
 			if (t->screen == SCREEN_DASHBOARD) {
@@ -494,6 +528,7 @@ int tui_run(struct options *o)
 	if (ws && atoi(ws) > 0)
 		t.watch_secs = atoi(ws);
 	draw_ascii = o->ascii || !locale_utf8();
+	options_resolver_config(o, &t.rcfg);
 
 	if (pipe(sig_pipe) != 0) {
 		perror("mxaudit: pipe");
@@ -562,6 +597,19 @@ int tui_run(struct options *o)
 				tui_message(&t, "re-running");
 			}
 		}
+		/* Watch mode: once the audit is done, take its fixes and ask the
+		 * nameservers; a finished round is taken over here, in the main
+		 * loop, never inside the resolver callbacks. */
+		if (t.watch && t.audit && t.audit->done && !t.watch_synced) {
+			if (!t.fw)
+				t.fw = flow_watch_new(t.loop, &t.rcfg, &t.audit->in.connect_to, NULL);
+			flow_watch_sync(t.fw, t.audit);
+			flow_watch_check(t.fw);
+			t.watch_synced = true;
+			t.dirty = true;
+		}
+		if (t.fw && flow_watch_poll(t.fw))
+			t.dirty = true;
 		if (t.dirty || (t.audit && t.audit->dirty)) {
 			draw(&t);
 			t.dirty = false;
@@ -571,7 +619,7 @@ int tui_run(struct options *o)
 		bool pending = t.audit && !t.audit->done;
 		if (pending && !t.spin_timer)
 			t.spin_timer = evloop_timer_add(t.loop, SPIN_MS, spin_tick, &t);
-		if (t.audit && t.audit->done && t.watch && !t.watch_timer)
+		if (t.audit && t.audit->done && t.watch && !t.watch_timer && !(t.fw && flow_watch_busy(t.fw)))
 			t.watch_timer = evloop_timer_add(t.loop, (long)t.watch_secs * 1000, watch_tick, &t);
 		evloop_run_once(t.loop, -1);
 	}
@@ -580,6 +628,8 @@ int tui_run(struct options *o)
 		evloop_timer_cancel(t.loop, t.spin_timer);
 	if (t.watch_timer)
 		evloop_timer_cancel(t.loop, t.watch_timer);
+	whatif_close(&t);
+	flow_watch_free(t.fw);
 	if (t.audit)
 		audit_free(t.audit);
 	form_free(t.form);

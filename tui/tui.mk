@@ -1,6 +1,6 @@
 # tui/tui.mk - the ncurses front end, main(), and the themes it loads.
 mxaudit_SOURCES += tui/main.c tui/tui.h tui/tui_int.h tui/tui.c tui/draw.c tui/theme.c tui/form.c \
-	tui/dashboard.c tui/detail.c tui/walkthrough.c tui/help.c
+	tui/dashboard.c tui/detail.c tui/walkthrough.c tui/help.c tui/whatif.c
 dist_themes_DATA += themes/default.theme themes/light.theme themes/high-contrast.theme \
 	themes/colorblind.theme themes/mono.theme
 

@@ -9,11 +9,14 @@
 
 #include "audit.h"
 #include "options.h"
+#include "resolver.h"
 #include "textlines.h"
 
 struct evloop;
 struct evtimer;
 struct form;
+struct flow_watch;
+struct whatif;
 
 /* What a colour or attribute is for (htop's CRT.c idea): the themes map
  * each meaning to fg, bg and attributes; code only ever names meanings. */
@@ -133,6 +136,12 @@ struct tui {
 	int walk_scroll;
 	int walk_lines;
 	struct form *form;
+	/* watch mode: the fixes on every nameserver (flow.h) */
+	struct flow_watch *fw;
+	bool watch_synced;  /* fw has this audit's targets and a round started */
+	struct resolver_config rcfg; /* from the options, for fw's resolvers */
+	/* the what-if editor, when open (whatif.c) */
+	struct whatif *whatif;
 };
 
 /* ---- tui.c ---- */
@@ -169,7 +178,17 @@ void detail_build(const struct check *c, struct vlines *out, int width, bool ful
 void walk_draw(struct tui *t);
 void walk_key(struct tui *t, wint_t ch, bool is_key);
 
+/* ---- whatif.c ---- */
+/* Open the editor on the proposed SPF (or DMARC) record; it takes every
+ * key until closed. */
+void whatif_open(struct tui *t, bool dmarc);
+void whatif_close(struct tui *t);
+void whatif_key(struct tui *t, wint_t ch, bool is_key);
+void whatif_draw(struct tui *t);
+
 /* ---- help.c ---- */
+/* A framed box of h x w centred on the screen (clipped); *y, *x its corner. */
+void overlay_box(struct tui *t, int h, int w, int *y, int *x);
 void help_draw(struct tui *t);
 void popup_draw(struct tui *t, const char *title, const char *text);
 

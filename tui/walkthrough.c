@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow.h"
 #include "tui_int.h"
 #include "util.h"
 
@@ -29,7 +30,8 @@ void walk_draw(struct tui *t)
 {
 	struct audit *a = t->audit;
 	draw_titlebar(t, "walkthrough");
-	draw_statusbar(t, draw_ascii ? "n/p step|j/k scroll|1-6 jump|c copy fix|Esc back" : "←→ step|↑↓ scroll|1-6 jump|c copy fix|Esc back");
+	draw_statusbar(t, draw_ascii ? "n/p step|j/k scroll|1-6 jump|c copy fix|e what-if|w watch|Esc back"
+	                             : "←→ step|↑↓ scroll|1-6 jump|c copy fix|e what-if|w watch|Esc back");
 	if (!a)
 		return;
 	if (t->step < 0)
@@ -82,6 +84,22 @@ void walk_draw(struct tui *t)
 	bw = t->cols - bx - 1;
 	struct vlines l = {0};
 	build(&a->steps[t->step], &l, bw, t->spin);
+	if (t->step == STEP_COUNT - 1) {
+		/* Watch mode: per proposed record, how many nameservers serve it. */
+		vlines_add_safe(&l, M_NORMAL, 0, bw, "");
+		if (t->fw) {
+			struct textlines wl = {0};
+			flow_watch_lines(t->fw, &wl);
+			vlines_add_textlines(&l, &wl, 0, bw);
+			textlines_free(&wl);
+		} else {
+			vlines_add_safe(&l, M_DIM, 0, bw,
+			                t->watch ? "Watch: waiting for the audit to finish..."
+			                         : "w: watch - re-run every few seconds and ask each nameserver whether the "
+			                           "fix is there.   e: what-if - edit the SPF / DMARC record and evaluate it "
+			                           "before publishing.");
+		}
+	}
 	vlines_add_safe(&l, M_NORMAL, 0, bw, "");
 	vlines_add_safe(&l, M_DIM, 0, bw,
 	                t->step + 1 < STEP_COUNT ? (draw_ascii ? "n or -> : next step   p or <- : previous" : "→ next step   ← previous")
@@ -140,6 +158,7 @@ void walk_key(struct tui *t, wint_t ch, bool is_key)
 		case 'k': t->walk_scroll--; break;
 		case 'j': t->walk_scroll++; break;
 		case 'c': copy_step(t); break;
+		case 'e': whatif_open(t, false); break;
 		case 'q':
 		case 27: t->screen = SCREEN_DASHBOARD; break;
 		default:
