@@ -133,7 +133,9 @@ static void parse_uri(struct dmarc_record *r, const char *tag, const char *s, si
 		/* strtoull on a copy: q is not NUL-terminated */
 		if (ok) {
 			char *num = xstrndup(q, d);
-			u->max_size = strtoull(num, NULL, 10) * mult;
+			uint64_t v = strtoull(num, NULL, 10);
+			/* 15 digits times 2^40 does not fit in 64 bits: saturate, not wrap. */
+			u->max_size = v > UINT64_MAX / mult ? UINT64_MAX : v * mult;
 			free(num);
 		} else {
 			u->valid = false;
