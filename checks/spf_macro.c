@@ -228,18 +228,20 @@ char *spf_macro_expand_domain(const char *spec, const struct spf_macro_ctx *ctx,
 	size_t len = strlen(s);
 	while (len && s[len - 1] == '.')
 		s[--len] = 0;
-	/* 4.8: drop labels from the left until it fits in 253 characters. */
-	const char *p = s;
-	while (strlen(p) > 253) {
-		const char *dot = strchr(p, '.');
+	/* 4.8: drop labels from the left until it fits in 253 characters.  One
+	 * pass (a hostile record's macros can expand to a megabyte of labels, and
+	 * measuring the rest after each label would be quadratic). */
+	const char *p = s, *end = s + len;
+	while ((size_t)(end - p) > 253) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
 		if (!dot) {
-			p += strlen(p);
+			p = end;
 			break;
 		}
 		p = dot + 1;
 	}
 	if (p != s)
-		memmove(s, p, strlen(p) + 1);
+		memmove(s, p, (size_t)(end - p) + 1);
 	return s;
 }
 
