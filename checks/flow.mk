@@ -76,3 +76,10 @@ tests_prop_probe_CFLAGS = $(TEST_CFLAGS)
 tests_prop_probe_LDADD = $(TEST_LIBS)
 TESTS += tests/propagation-knot.sh
 EXTRA_DIST += tests/propagation-knot.sh
+
+# Memory stays flat over many audit + watch rounds (issue 9).
+check_PROGRAMS += tests/test_rerun_memory
+TESTS += tests/test_rerun_memory
+tests_test_rerun_memory_SOURCES = tests/test_rerun_memory.c
+tests_test_rerun_memory_CFLAGS = $(TEST_CFLAGS)
+tests_test_rerun_memory_LDADD = $(TEST_LIBS)

@@ -119,9 +119,12 @@ void tui_start_audit(struct tui *t, const struct audit_input *in)
 	struct audit_input copy;
 	audit_input_init(&copy);
 	audit_input_copy(&copy, in); /* in may belong to the audit freed below */
+	/* A re-run of the same domain (r, watch) keeps the operator where they
+	 * are; another domain starts over. */
+	bool same = t->audit && copy.domain && t->audit->in.domain && ascii_strcaseeq(copy.domain, t->audit->in.domain);
 	if (t->audit) {
 		/* Another domain: the watched records were the old one's. */
-		if (t->fw && (!copy.domain || !t->audit->in.domain || !ascii_strcaseeq(copy.domain, t->audit->in.domain))) {
+		if (t->fw && !same) {
 			flow_watch_free(t->fw);
 			t->fw = NULL;
 		}
@@ -148,9 +151,11 @@ void tui_start_audit(struct tui *t, const struct audit_input *in)
 	audit_start(t->audit);
 	if (t->audit->in.domain)
 		history_add(t->audit->in.domain);
-	t->step = t->audit->first_step >= 1 && t->audit->first_step <= STEP_COUNT ? t->audit->first_step - 1 : 0;
-	t->walk_scroll = 0;
-	t->detail_scroll = 0;
+	if (!same) {
+		t->step = t->audit->first_step >= 1 && t->audit->first_step <= STEP_COUNT ? t->audit->first_step - 1 : 0;
+		t->walk_scroll = 0;
+		t->detail_scroll = 0;
+	}
 	t->dirty = true;
 }
 
@@ -594,7 +599,8 @@ int tui_run(struct options *o)
 			t.rerun = false;
 			if (t.audit) {
 				tui_start_audit(&t, &t.audit->in);
-				tui_message(&t, "re-running");
+				if (!t.watch) /* watch says so in the status bar */
+					tui_message(&t, "re-running");
 			}
 		}
 		/* Watch mode: once the audit is done, take its fixes and ask the

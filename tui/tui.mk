@@ -5,8 +5,8 @@ dist_themes_DATA += themes/default.theme themes/light.theme themes/high-contrast
 	themes/colorblind.theme themes/mono.theme
 
 # Terminal tests: the real binary in tmux (tests/lib/testlib.sh).
-TESTS += tests/tui-demo.sh tests/tui-form.sh
-EXTRA_DIST += tests/tui-demo.sh tests/tui-form.sh
+TESTS += tests/tui-demo.sh tests/tui-form.sh tests/tui-watch.sh
+EXTRA_DIST += tests/tui-demo.sh tests/tui-form.sh tests/tui-watch.sh
 
 # README pictures and the script that renders them (docs/screenshots.sh).
 EXTRA_DIST += docs/screenshots.sh docs/ansi2html.py docs/screenshots/dashboard.png docs/screenshots/detail.png \

@@ -215,7 +215,7 @@ void whatif_draw(struct tui *t)
 		vlines_add_textlines(&l, &e->res.text, 0, iw);
 	}
 	int body = (int)l.n;
-	int h = body + 6;
+	int h = body + 4; /* frame with title, input, hint, body, frame */
 	if (h > t->rows - 2)
 		h = t->rows - 2;
 	int y, x;
@@ -236,7 +236,7 @@ void whatif_draw(struct tui *t)
 	draw_str(stdscr, y + 2, x + 2, iw, theme_attr(M_DIM),
 	         draw_ascii ? "Enter evaluate - Tab SPF/DMARC - Ctrl-U clear - Esc close"
 	                    : "Enter evaluate · Tab SPF/DMARC · Ctrl-U clear · Esc close");
-	for (int i = 0; i < h - 4 && i < body; i++)
+	for (int i = 0; i < h - 4 && i < body; i++) /* clipped on short screens */
 		vline_draw(stdscr, y + 3 + i, x + 2, iw, &l.v[i], NULL);
 	vlines_free(&l);
 	/* Last thing drawn: the terminal cursor sits in the field. */
