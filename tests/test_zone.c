@@ -242,11 +242,12 @@ static void test_cname(void **st)
 	assert_int_equal(r.a->result, DNS_NODATA);
 	reply_free(&r);
 
-	/* A loop ends at the hop bound. */
+	/* A loop ends at the hop bound; dns_parse() sees the chain come back
+	 * to itself and calls it an error (a CNAME loop), not "no data". */
 	r = ask(zs, "loop1.unit.example", DNS_T_A);
 	assert_int_equal(r.rcode, 0);
 	assert_int_equal(r.ancount, ZONE_MAX_CNAME_HOPS + 1);
-	assert_int_equal(r.a->result, DNS_NODATA);
+	assert_int_equal(r.a->result, DNS_ERROR);
 	reply_free(&r);
 }
 
