@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen_zones.py OUTDIR - write the benchmark scenario's zones and list file.
+"""gen_zones.py OUTDIR [BATCH_N] - write the benchmark scenario's zones and list file.
 
 The scenario (issue 10): SPF with nested includes (9 lookups, include depth
 3), DMARC only at the organizational domain, 3 DKIM selectors, 3 MX hosts
@@ -7,6 +7,11 @@ with A and AAAA (loopback, for the STARTTLS probes), PTR with forward
 confirmation, 40 IP blocklists and 5 domain lists.  It also writes
 OUTDIR/floor.txt: the longest chain of DNS round trips that depend on each
 other's answers, which bench/run.sh multiplies by the injected delay.
+
+With BATCH_N it also writes batch.example.zone (BATCH_N domains dNNNNN, each
+with SPF including a shared record, MX to a shared host, DMARC) and
+OUTDIR/batch-N.txt for N in 1000 and BATCH_N: the first N domains, one
+'DOMAIN IP' a line, for `mxaudit --batch`.
 """
 import os
 import subprocess
@@ -87,3 +92,15 @@ with open(os.path.join(out, "blocklists.conf"), "w") as f:
 # org domain 2, blocklists and DKIM 1).
 with open(os.path.join(out, "floor.txt"), "w") as f:
     f.write("4\n")
+
+if len(sys.argv) > 2:
+    n = int(sys.argv[2])
+    body = ['_spf IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n', 'mx IN A 192.0.2.25\n']
+    for i in range(n):
+        d = "d%05d" % i
+        body.append('%s IN TXT "v=spf1 include:_spf.batch.example -all"\n%s IN MX 10 mx.batch.example.\n'
+                    '_dmarc.%s IN TXT "v=DMARC1; p=none"\n' % (d, d, d))
+    zone("batch.example", "".join(body))
+    for m in sorted({min(1000, n), n}):
+        with open(os.path.join(out, "batch-%d.txt" % m), "w") as f:
+            f.write("".join("d%05d.batch.example 192.0.2.25\n" % i for i in range(m)))

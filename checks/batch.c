@@ -15,6 +15,9 @@
 #include "report.h"
 #include "resolver.h"
 
+/* Queries at the DNS server at once, over all audits (resolver.c). */
+#define BATCH_MAX_QUERIES 128
+
 struct slot {
 	struct audit *audit;
 	struct evtimer *deadline;
@@ -162,6 +165,9 @@ int batch_run(const struct options *o)
 	}
 	b.progress = isatty(STDERR_FILENO);
 	b.loop = evloop_new();
+	/* A burst from every slot at once overflows a DNS server's socket
+	 * buffer (and then waits for retries): pace the queries instead. */
+	resolver_set_max_in_flight(BATCH_MAX_QUERIES);
 	size_t nslots = (size_t)(o->parallel > 0 ? o->parallel : 1);
 	struct slot *slots = xcalloc(nslots, sizeof(*slots));
 	for (size_t i = 0; i < nslots; i++)

@@ -6,7 +6,13 @@
  * event loop (cache hits through a zero-delay timer), never from inside
  * resolver_query().  Entries live as long as the resolver, which lives as
  * long as one audit run: a re-check makes a new resolver, so nothing is ever
- * stale and no TTL bookkeeping is needed. */
+ * stale and no TTL bookkeeping is needed.
+ *
+ * Optionally (resolver_set_max_in_flight(), batch mode) the number of
+ * queries at the backends is capped process-wide: the rest wait in a FIFO
+ * and go out as answers come back.  Many audits at once would otherwise
+ * send bursts of a thousand queries, overflow the DNS server's socket
+ * buffer, and then sit in c-ares retry timers instead of working. */
 #include "resolver.h"
 
 #include <stdlib.h>
@@ -24,12 +30,16 @@ struct waiter {
 struct entry {
 	char *name;
 	uint16_t type;
-	unsigned flags;
+	unsigned flags;      /* the cache key's flags (RESOLVER_F_AD only) */
+	unsigned flags_sent; /* the asker's flags, for the backend */
 	struct dns_answer *answer; /* NULL while in flight */
 	struct waiter *waiters, **tail;
 	int64_t sent_ms;
 	struct entry *hnext; /* hash chain (cached entries) */
 	struct entry *anext; /* list of all entries, for freeing */
+	struct resolver *r;
+	bool queued, at_backend;
+	struct entry *qprev, *qnext; /* the global queue while queued */
 };
 
 /* A cache hit or an immediate error waiting for its timer. */
@@ -52,7 +62,18 @@ struct resolver {
 	struct entry *all;
 	struct delivery *deliveries;
 	size_t in_flight, sent;
+	size_t at_backend; /* sent to the backend, not answered yet */
 };
+
+/* The process-wide cap (0 = none) and the queue waiting for it.  One event
+ * loop thread runs every resolver, so plain statics are enough. */
+static size_t max_in_flight, total_at_backend;
+static struct entry *queue_head, *queue_tail;
+
+void resolver_set_max_in_flight(size_t n)
+{
+	max_in_flight = n;
+}
 
 static unsigned hash(const char *name, uint16_t type, unsigned flags)
 {
@@ -115,6 +136,59 @@ static void delivery_unlink(struct delivery *d)
 		d->next->prev = d->prev;
 }
 
+static void queue_unlink(struct entry *e)
+{
+	if (e->qprev)
+		e->qprev->qnext = e->qnext;
+	else
+		queue_head = e->qnext;
+	if (e->qnext)
+		e->qnext->qprev = e->qprev;
+	else
+		queue_tail = e->qprev;
+	e->qprev = e->qnext = NULL;
+	e->queued = false;
+}
+
+static void deliver_later(struct resolver *r, struct dns_answer *a, resolver_cb cb, void *arg);
+
+/* Hand e to its resolver's backend; a send that fails answers every waiter
+ * with an error, later. */
+static void entry_send(struct entry *e)
+{
+	struct resolver *r = e->r;
+	const char *why = NULL;
+	e->sent_ms = now_ms();
+	e->at_backend = true;
+	r->at_backend++;
+	total_at_backend++;
+	/* The entry's address is the query id: entries outlive every query. */
+	if (r->ops->send(r->be, (uint64_t)(uintptr_t)e, e->name, e->type, e->flags_sent, &why) == 0)
+		return;
+	e->at_backend = false;
+	r->at_backend--;
+	total_at_backend--;
+	r->in_flight--;
+	e->answer = dns_answer_error(e->name, e->type, DNS_ERROR, why ? why : "the query could not be sent");
+	for (struct waiter *x = e->waiters, *xn; x; x = xn) {
+		xn = x->next;
+		deliver_later(r, dns_answer_ref(e->answer), x->cb, x->arg);
+		free(x);
+	}
+	e->waiters = NULL;
+	e->tail = &e->waiters;
+}
+
+/* Send queued queries while the cap allows. */
+static void queue_pump(void)
+{
+	while (queue_head && (!max_in_flight || total_at_backend < max_in_flight)) {
+		struct entry *e = queue_head;
+		queue_unlink(e);
+		entry_send(e);
+	}
+}
+
 void resolver_free(struct resolver *r)
 {
 	if (!r)
@@ -122,6 +196,10 @@ void resolver_free(struct resolver *r)
 	if (r->ops->cancel_all)
 		r->ops->cancel_all(r->be);
 	r->ops->free(r->be);
+	total_at_backend -= r->at_backend;
+	for (struct entry *e = r->all; e; e = e->anext)
+		if (e->queued)
+			queue_unlink(e);
 	while (r->deliveries) {
 		struct delivery *d = r->deliveries;
 		delivery_unlink(d);
@@ -140,6 +218,8 @@ void resolver_free(struct resolver *r)
 		free(e);
 	}
 	free(r);
+	/* Its share of the cap is free: other resolvers' queries may go. */
+	queue_pump();
 }
 
 static void delivery_fire(void *arg)
@@ -227,27 +307,25 @@ void resolver_query(struct resolver *r, const char *name, uint16_t type, unsigne
 	e->tail = &w->next;
 	e->anext = r->all;
 	r->all = e;
+	e->r = r;
+	e->flags_sent = flags;
 	if (!(flags & RESOLVER_F_NOCACHE)) {
 		e->hnext = r->buckets[h];
 		r->buckets[h] = e;
 	}
-	e->sent_ms = now_ms();
 	r->in_flight++;
 	r->sent++;
-	const char *why = NULL;
-	/* The entry's address is the query id: entries outlive every query. */
-	if (r->ops->send(r->be, (uint64_t)(uintptr_t)e, norm, type, flags, &why) != 0) {
-		/* Could not send: answer every waiter with an error, later. */
-		r->in_flight--;
-		e->answer = dns_answer_error(norm, type, DNS_ERROR, why ? why : "the query could not be sent");
-		for (struct waiter *x = e->waiters, *xn; x; x = xn) {
-			xn = x->next;
-			deliver_later(r, dns_answer_ref(e->answer), x->cb, x->arg);
-			free(x);
-		}
-		e->waiters = NULL;
-		e->tail = &e->waiters;
+	if (max_in_flight && (queue_head || total_at_backend >= max_in_flight)) {
+		e->queued = true;
+		e->qprev = queue_tail;
+		if (queue_tail)
+			queue_tail->qnext = e;
+		else
+			queue_head = e;
+		queue_tail = e;
+		return;
 	}
+	entry_send(e);
 }
 
 void resolver_deliver(struct resolver *r, uint64_t id, const unsigned char *msg, size_t len,
@@ -263,6 +341,12 @@ void resolver_deliver(struct resolver *r, uint64_t id, const unsigned char *msg,
 	a->elapsed_ms = (double)(now_ms() - e->sent_ms);
 	e->answer = a;
 	r->in_flight--;
+	if (e->at_backend) {
+		e->at_backend = false;
+		r->at_backend--;
+		total_at_backend--;
+	}
+	queue_pump();
 	/* Detach the waiters first: a callback may ask the same question again,
 	 * which must now be a cache hit, not a join. */
 	struct waiter *w = e->waiters;

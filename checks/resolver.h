@@ -78,6 +78,10 @@ size_t resolver_in_flight(const struct resolver *r);
 /* Total queries sent to a backend since creation (cache hits excluded). */
 size_t resolver_sent(const struct resolver *r);
 struct evloop *resolver_loop(const struct resolver *r);
+/* Cap the queries at the backends, over every resolver of the process
+ * (0, the default, = no cap); the rest wait in order.  Batch mode sets it so
+ * many audits at once do not overflow the DNS server with bursts. */
+void resolver_set_max_in_flight(size_t n);
 /* Who answers: the backend's describe() - for c-ares the servers in use as
  * "IP:PORT,[IPv6]:PORT" (resolv.conf's or --dns-server's), for zone files a
  * description.  Lets the blocklist check warn about public resolvers. */
