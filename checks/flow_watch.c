@@ -23,10 +23,10 @@
 
 struct wtarget {
 	struct flow_target t;
-	bool reported;             /* the latest audit still reports it */
-	struct propagation *cur;   /* running */
+	bool reported;           /* the latest audit still reports it */
+	struct propagation *cur; /* running */
 	bool cur_done;
-	struct propagation *last;  /* last complete round */
+	struct propagation *last; /* last complete round */
 };
 
 struct flow_watch {
@@ -36,14 +36,14 @@ struct flow_watch {
 	struct prop_config pc;
 	struct wtarget **v; /* pointers: checks in flight point at their target */
 	size_t n, cap;
-	bool offline;              /* zone files: no nameservers to ask */
+	bool offline; /* zone files: no nameservers to ask */
 	unsigned rounds;
 };
 
 /* ---- targets from the fix list --------------------------------------- */
 
-static void target_add(struct flow_target **v, size_t *n, const struct finding *f, const char *check,
-                       const char *name, uint16_t type, const char *value)
+static void target_add(struct flow_target **v, size_t *n, const struct finding *f, const char *check, const char *name,
+                       uint16_t type, const char *value)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	struct flow_target *t = &(*v)[(*n)++];
@@ -323,8 +323,9 @@ void flow_watch_lines(const struct flow_watch *w, struct textlines *out)
 {
 	textlines_add(out, LINE_HEADING, 0, "Watch: is the fix on every nameserver?");
 	if (w->offline) {
-		textlines_add(out, LINE_DIM, 0, "Offline (--zone / --demo): there are no nameservers to ask; the "
-		                                "re-run still re-reads the zone files.");
+		textlines_add(out, LINE_DIM, 0,
+		              "Offline (--zone / --demo): there are no nameservers to ask; the "
+		              "re-run still re-reads the zone files.");
 		return;
 	}
 	if (!w->n) {
@@ -357,12 +358,15 @@ void flow_watch_lines(const struct flow_watch *w, struct textlines *out)
 			char serial[32] = "";
 			if (s->has_serial)
 				snprintf(serial, sizeof(serial), ", serial %u", (unsigned)s->serial);
-			const char *what = s->error                ? s->error
-			                   : s->values.n == 0     ? dns_result_name(s->result)
-			                   : s->visible           ? "has it"
-			                                          : "serves something else";
-			textlines_add(out, s->visible ? LINE_PASS : s->error ? LINE_ERROR : LINE_WARN, 1, "%s (%s%s): %s",
-			              s->host, s->addr ? s->addr : "no address", serial, what);
+			const char *what = s->error           ? s->error
+			                   : s->values.n == 0 ? dns_result_name(s->result)
+			                   : s->visible       ? "has it"
+			                                      : "serves something else";
+			textlines_add(out,
+			              s->visible ? LINE_PASS
+			              : s->error ? LINE_ERROR
+			                         : LINE_WARN,
+			              1, "%s (%s%s): %s", s->host, s->addr ? s->addr : "no address", serial, what);
 			if (!s->visible)
 				for (size_t j = 0; j < s->values.n && j < 3; j++)
 					textlines_add(out, LINE_DIM, 2, "%s", s->values.v[j]);
@@ -370,8 +374,9 @@ void flow_watch_lines(const struct flow_watch *w, struct textlines *out)
 		if (r->more_servers)
 			textlines_add(out, LINE_DIM, 1, "(only the first %d nameservers are asked)", PROP_MAX_SERVERS);
 		if (r->nanswered > 1 && !r->agree)
-			textlines_add(out, LINE_DIM, 1, "The nameservers disagree: some have not loaded the new zone yet "
-			                                "(compare the serials).");
+			textlines_add(out, LINE_DIM, 1,
+			              "The nameservers disagree: some have not loaded the new zone yet "
+			              "(compare the serials).");
 	}
 	if (flow_watch_busy(w))
 		textlines_add(out, LINE_DIM, 0, "checking again...");

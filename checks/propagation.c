@@ -19,8 +19,8 @@
 struct pserver {
 	struct propagation *p;
 	size_t idx;
-	struct resolver *r;   /* the one-server resolver */
-	int pending;          /* queries outstanding */
+	struct resolver *r; /* the one-server resolver */
+	int pending;        /* queries outstanding */
 	struct dns_answer *a, *aaaa;
 };
 
@@ -30,9 +30,9 @@ struct propagation {
 	struct prop_config cfg;
 	prop_cb cb;
 	void *arg;
-	char *walk;           /* name whose NS set is being asked */
+	char *walk; /* name whose NS set is being asked */
 	struct pserver ps[PROP_MAX_SERVERS];
-	size_t remaining;     /* servers not done */
+	size_t remaining; /* servers not done */
 	struct prop_report rep;
 };
 
@@ -185,9 +185,9 @@ static void server_ask(struct pserver *ps)
 		return;
 	}
 	s->addr = strchr(addr, ':') ? xasprintf("[%s]:%d", addr, port) : xasprintf("%s:%d", addr, port);
-	ps->r = p->cfg.server_resolver ? p->cfg.server_resolver(p->cfg.ctx, p->loop, s->addr, p->cfg.timeout_ms,
-	                                                        p->cfg.tries)
-	                               : default_server_resolver(NULL, p->loop, s->addr, p->cfg.timeout_ms, p->cfg.tries);
+	ps->r = p->cfg.server_resolver
+	            ? p->cfg.server_resolver(p->cfg.ctx, p->loop, s->addr, p->cfg.timeout_ms, p->cfg.tries)
+	            : default_server_resolver(NULL, p->loop, s->addr, p->cfg.timeout_ms, p->cfg.tries);
 	if (!ps->r) {
 		s->result = DNS_ERROR;
 		s->error = xasprintf("cannot ask %s", s->addr);

@@ -36,37 +36,37 @@ struct propagation;
 #define PROP_MAX_SERVERS 8
 
 struct prop_server {
-	char *host;             /* NS host name */
-	char *addr;             /* "IP:PORT" asked, or NULL (no address) */
+	char *host; /* NS host name */
+	char *addr; /* "IP:PORT" asked, or NULL (no address) */
 	bool done;
 	enum dns_result result; /* of the record query */
 	char *error;            /* sentence when result is not an answer */
 	struct strlist values;  /* the record set served (TXT strings joined), sorted */
 	bool has_serial;
-	uint32_t serial;        /* the zone's SOA serial on this server */
-	bool visible;           /* serves the expected value (any record when none is expected) */
+	uint32_t serial; /* the zone's SOA serial on this server */
+	bool visible;    /* serves the expected value (any record when none is expected) */
 };
 
 struct prop_report {
 	char *name;
 	uint16_t type;
-	char *expected;         /* or NULL */
-	char *zone;             /* the zone whose NS set was asked, or NULL */
-	char *error;            /* the NS set could not be found: why */
+	char *expected; /* or NULL */
+	char *zone;     /* the zone whose NS set was asked, or NULL */
+	char *error;    /* the NS set could not be found: why */
 	struct prop_server servers[PROP_MAX_SERVERS];
 	size_t nservers;
-	bool more_servers;      /* the zone has more NS hosts than were asked */
-	size_t nvisible;        /* servers with visible set */
-	size_t nanswered;       /* servers that gave a definite answer */
-	bool agree;             /* every server answered, all with the same set */
+	bool more_servers; /* the zone has more NS hosts than were asked */
+	size_t nvisible;   /* servers with visible set */
+	size_t nanswered;  /* servers that gave a definite answer */
+	bool agree;        /* every server answered, all with the same set */
 	bool done;
 };
 
 struct prop_config {
 	const char *const *connect_to; /* curl-style redirects (see above) */
 	size_t nconnect_to;
-	int timeout_ms;                /* per try, per server; default 2000 */
-	int tries;                     /* default 2 */
+	int timeout_ms; /* per try, per server; default 2000 */
+	int tries;      /* default 2 */
 	/* Make the resolver that asks the one server "IP:PORT".  NULL: c-ares
 	 * (resolver_new with that server only).  Tests put zone files here. */
 	struct resolver *(*server_resolver)(void *ctx, struct evloop *loop, const char *server, int timeout_ms,

@@ -47,19 +47,19 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	struct evloop *loop = evloop_new();
-	struct resolver_config rc = {.servers = (const char **)servers.v, .nservers = servers.n, .timeout_ms = timeout,
-	                             .tries = 1};
+	struct resolver_config rc = {
+	    .servers = (const char **)servers.v, .nservers = servers.n, .timeout_ms = timeout, .tries = 1};
 	char *err = NULL;
 	struct resolver *r = resolver_new(loop, &rc, &err);
 	if (!r) {
 		fprintf(stderr, "prop_probe: %s\n", err ? err : "no resolver");
 		return 1;
 	}
-	struct prop_config pc = {.connect_to = (const char *const *)ct.v, .nconnect_to = ct.n, .timeout_ms = timeout,
-	                         .tries = 1};
+	struct prop_config pc = {
+	    .connect_to = (const char *const *)ct.v, .nconnect_to = ct.n, .timeout_ms = timeout, .tries = 1};
 	int done = 0;
-	struct propagation *p = propagation_start(loop, r, &pc, argv[i], (uint16_t)type, argc - i > 2 ? argv[i + 2] : NULL,
-	                                          on_done, &done);
+	struct propagation *p =
+	    propagation_start(loop, r, &pc, argv[i], (uint16_t)type, argc - i > 2 ? argv[i + 2] : NULL, on_done, &done);
 	while (!done)
 		evloop_run_once(loop, -1);
 	const struct prop_report *rep = propagation_report(p);

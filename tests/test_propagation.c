@@ -66,7 +66,8 @@ static struct resolver *make_server(void *ctx, struct evloop *loop, const char *
 	f->made++;
 	if (port == f->silent_port) {
 		const char *servers[] = {server};
-		struct resolver_config cfg = {.servers = servers, .nservers = 1, .timeout_ms = timeout_ms, .tries = tries};
+		struct resolver_config cfg = {
+		    .servers = servers, .nservers = 1, .timeout_ms = timeout_ms, .tries = tries};
 		char *err = NULL;
 		struct resolver *r = resolver_new(loop, &cfg, &err);
 		free(err);
@@ -117,8 +118,12 @@ static const struct prop_report *run(struct fx *f, struct propagation *p)
 static struct propagation *start(struct fx *f, const char *const *ct, size_t nct, const char *name, uint16_t type,
                                  const char *expected)
 {
-	struct prop_config cfg = {.connect_to = ct, .nconnect_to = nct, .timeout_ms = 300, .tries = 1,
-	                          .server_resolver = make_server, .ctx = f};
+	struct prop_config cfg = {.connect_to = ct,
+	                          .nconnect_to = nct,
+	                          .timeout_ms = 300,
+	                          .tries = 1,
+	                          .server_resolver = make_server,
+	                          .ctx = f};
 	/* The ordinary resolver already sees the new zone (like a resolver
 	 * whose cache expired). */
 	return propagation_start(f->loop, zone_resolver(f->loop, f->newzone), &cfg, name, type, expected, on_done, f);
@@ -419,18 +424,18 @@ static void test_watch_offline(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_one_of_two, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_visible, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_spf_old_value, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_expected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout_is_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_server_cannot_be_made, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_zone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_free_in_flight, setup, teardown),
-		cmocka_unit_test(test_value_matches),
-		cmocka_unit_test_setup_teardown(test_fix_targets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_watch_offline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_of_two, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_all_visible, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spf_old_value, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_expected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeout_is_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_cannot_be_made, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_zone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_in_flight, setup, teardown),
+	    cmocka_unit_test(test_value_matches),
+	    cmocka_unit_test_setup_teardown(test_fix_targets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watch_offline, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,8 +87,10 @@ static void test_rerun_flat(void **st)
 {
 	(void)st;
 	const char *top = getenv("top_srcdir");
-	newzone = top ? xasprintf("%s/tests/zones/prop-new.zone", top) : xasprintf("%s/../tests/zones/prop-new.zone", MXAUDIT_SRCDATADIR);
-	oldzone = top ? xasprintf("%s/tests/zones/prop-old.zone", top) : xasprintf("%s/../tests/zones/prop-old.zone", MXAUDIT_SRCDATADIR);
+	newzone = top ? xasprintf("%s/tests/zones/prop-new.zone", top)
+	              : xasprintf("%s/../tests/zones/prop-new.zone", MXAUDIT_SRCDATADIR);
+	oldzone = top ? xasprintf("%s/tests/zones/prop-old.zone", top)
+	              : xasprintf("%s/../tests/zones/prop-old.zone", MXAUDIT_SRCDATADIR);
 	struct evloop *loop = evloop_new();
 	struct audit_input in;
 	audit_input_init(&in);
@@ -156,7 +158,7 @@ static void test_rerun_flat(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rerun_flat),
+	    cmocka_unit_test(test_rerun_flat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,14 +20,14 @@
 #define WHATIF_MAX 1024
 
 struct whatif {
-	bool dmarc;            /* editing a DMARC record (else SPF) */
+	bool dmarc; /* editing a DMARC record (else SPF) */
 	char buf[WHATIF_MAX];
-	size_t len, cur;       /* bytes; cursor position */
-	int hscroll;           /* first column shown */
-	bool evaluated;        /* res is for the text as it is now */
-	bool have;             /* res is set */
+	size_t len, cur; /* bytes; cursor position */
+	int hscroll;     /* first column shown */
+	bool evaluated;  /* res is for the text as it is now */
+	bool have;       /* res is set */
 	struct flow_whatif res;
-	char *res_ip;          /* the IP res was computed for */
+	char *res_ip; /* the IP res was computed for */
 };
 
 /* The text of "NAME. IN TXT \"TEXT\"" (a DMARC fix), or NULL. */
@@ -65,7 +65,8 @@ static char *prefill(const struct audit *a, bool dmarc)
 			return xstrdup(f->evidence);
 	}
 	if (dmarc)
-		return xasprintf("v=DMARC1; p=none; rua=mailto:dmarc-reports@%s", a->in.domain ? a->in.domain : "example.com");
+		return xasprintf("v=DMARC1; p=none; rua=mailto:dmarc-reports@%s",
+		                 a->in.domain ? a->in.domain : "example.com");
 	return a->in.ip ? xasprintf("v=spf1 %s:%s -all", a->in.ip_family == AF_INET6 ? "ip6" : "ip4", a->in.ip)
 	                : xstrdup("v=spf1 -all");
 }
@@ -153,8 +154,14 @@ void whatif_key(struct tui *t, wint_t ch, bool is_key)
 	t->dirty = true;
 	if (is_key) {
 		switch (ch) {
-		case KEY_LEFT: if (e->cur) e->cur--; break;
-		case KEY_RIGHT: if (e->cur < e->len) e->cur++; break;
+		case KEY_LEFT:
+			if (e->cur)
+				e->cur--;
+			break;
+		case KEY_RIGHT:
+			if (e->cur < e->len)
+				e->cur++;
+			break;
 		case KEY_HOME: e->cur = 0; break;
 		case KEY_END: e->cur = e->len; break;
 		case KEY_BACKSPACE:
@@ -180,9 +187,7 @@ void whatif_key(struct tui *t, wint_t ch, bool is_key)
 		return;
 	case 1: e->cur = 0; return;      /* Ctrl-A */
 	case 5: e->cur = e->len; return; /* Ctrl-E */
-	case 21:                         /* Ctrl-U */
-		set_text(e, "");
-		return;
+	case 21: /* Ctrl-U */ set_text(e, ""); return;
 	default:
 		if (ch >= 32 && ch < 127)
 			insert(e, (char)ch);
@@ -202,13 +207,15 @@ void whatif_draw(struct tui *t)
 	struct vlines l = {0};
 	if (e->have) {
 		if (!e->evaluated)
-			vlines_add_safe(&l, M_DIM, 0, iw, "Edited - press Enter to evaluate. Below: the previous text.");
+			vlines_add_safe(&l, M_DIM, 0, iw,
+			                "Edited - press Enter to evaluate. Below: the previous text.");
 		char *head;
 		if (e->dmarc)
 			head = xasprintf("DMARC proposal: %s", status_name(e->res.status));
 		else
-			head = xasprintf("SPF proposal: %s - %d DNS-querying term%s, result for %s: %s", status_name(e->res.status),
-			                 e->res.lookups, e->res.lookups == 1 ? "" : "s", e->res_ip ? e->res_ip : "(no IP given)",
+			head = xasprintf("SPF proposal: %s - %d DNS-querying term%s, result for %s: %s",
+			                 status_name(e->res.status), e->res.lookups, e->res.lookups == 1 ? "" : "s",
+			                 e->res_ip ? e->res_ip : "(no IP given)",
 			                 e->res.ip_result ? e->res.ip_result : "-");
 		vlines_add(&l, status_meaning(e->res.status), 0, iw, head);
 		free(head);
