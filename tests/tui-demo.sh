@@ -31,10 +31,54 @@ run_tui() {
 # next one (its pane stays open after mxaudit exits; a test starts many).
 tmux_stop() { [ -z "${_tl_tmux_sock:-}" ] || _tl_tmux kill-server >/dev/null 2>&1 || true; }
 screen_has() { tmux_screen | grep -Eq -- "$1"; }
-# wait_ok REGEX SECONDS NAME / has_ok REGEX NAME / hasnt_ok REGEX NAME
+# No fixed sleeps: under load a key can take seconds to be drawn, so every
+# check after a key waits for the screen to show what the key does (or, for
+# a key that must change nothing, for a later key's effect: keys are handled
+# in order).
+# wait_ok REGEX SECONDS NAME: the screen comes to match REGEX.
 wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
-has_ok() { screen_has "$1"; ok $? "$2"; }
-hasnt_ok() { ! screen_has "$1"; ok $? "$2"; }
+# has_ok REGEX NAME: the screen shows REGEX (waits a little: the screen may be
+# mid-redraw when read).
+has_ok() { tmux_wait_for "$1" 5; ok $? "$2"; }
+# wait_gone REGEX SECONDS: wait until the screen no longer matches REGEX.
+wait_gone() {
+	local i tries
+	tries=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10 }')
+	for ((i = 0; i <= tries; i++)); do
+		screen_has "$1" || return 0
+		sleep 0.1
+	done
+	diag "wait_gone: /$1/ still on the screen after ${2}s:"
+	diag "$(tmux_screen)"
+	return 1
+}
+hasnt_ok() { wait_gone "$1" 5; ok $? "$2"; }
+# wait_line N OP TEXT SECONDS: wait until screen line N is (OP "=") or is no
+# longer (OP "!=") TEXT; prints the line.
+wait_line() {
+	local n=$1 op=$2 want=$3 i tries line
+	tries=$(awk -v s="$4" 'BEGIN { printf "%d", s * 10 }')
+	for ((i = 0; i <= tries; i++)); do
+		line=$(tmux_screen | sed -n "${n}p")
+		if { [ "$op" = "=" ] && [ "$line" = "$want" ]; } || { [ "$op" = "!=" ] && [ "$line" != "$want" ]; }; then
+			printf '%s\n' "$line"
+			return 0
+		fi
+		sleep 0.1
+	done
+	printf '%s\n' "$line"
+	return 1
+}
+# todo_ok EXIT_CODE NAME WHY: a TAP TODO test (a known bug): "not ok" is an
+# expected failure, "ok" an unexpected pass that make check reports, so the
+# TODO is removed once the bug is fixed.  (testlib has no TODO helper; its
+# counters are bumped the way pass/fail do.)
+todo_ok() {
+	_tl_n=$((_tl_n + 1))
+	if [ "$1" = 0 ]; then echo "ok $_tl_n - $2 # TODO $3"; else echo "not ok $_tl_n - $2 # TODO $3"; fi
+}
+# theme_name: the theme named in the status bar (empty while it is redrawn).
+theme_name() { tmux_screen | grep -Eo 'theme [a-z-]+  overall' | head -n 1 | cut -d' ' -f2; }
 
 run_tui 100 30 --demo || { echo "Bail out! tmux did not start"; exit 1; }
 
@@ -54,14 +98,22 @@ tmux_keys -l $'\e[<0;60;17M\e[<0;60;17m'
 wait_ok '┌─▶ TLS' 5 "a click focuses the pane under the mouse"
 tmux_keys -l $'\e[<0;60;17M\e[<0;60;17m'
 wait_ok 'TLS detail' 5 "a click on the focused pane opens it"
+# Line 2 is the check's status, a spinner while TLS still probes the demo's
+# unreachable addresses: wait for the verdict (and the whole audit's, so the
+# screen is idle) so that only the wheel can change that line.
+tmux_wait_for '^ TLS +. (PASS|WARN|FAIL|ERROR)' 30 >/dev/null
+tmux_wait_for 'overall . (PASS|WARN|FAIL|ERROR)' 30 >/dev/null
 top1=$(tmux_screen | sed -n 2p)
 tmux_keys -l $'\e[<65;10;10M'
-sleep 0.3
-top2=$(tmux_screen | sed -n 2p)
-ok "$([ "$top1" != "$top2" ]; echo $?)" "the wheel scrolls the detail view"
+top2=$(wait_line 2 != "$top1" 10)
+# KNOWN BUG (tui/tui.c handle_mouse): a wheel event scrolls but does not mark
+# the screen dirty, so once the audit is idle nothing redraws it until the
+# next key.  The old version of this test passed only because the TLS spinner
+# on line 2 kept changing.  Remove the TODO when the wheel redraws.
+todo_ok "$([ "$top1" != "$top2" ]; echo $?)" "the wheel scrolls the detail view" \
+	"the wheel does not redraw an idle screen"
 tmux_keys -l $'\e[<64;10;10M'
-sleep 0.3
-is "$(tmux_screen | sed -n 2p)" "$top1" "and scrolls back"
+is "$(wait_line 2 = "$top1" 10)" "$top1" "and scrolls back"
 tmux_keys Escape
 wait_ok 'Enter detail' 5 "back to the dashboard"
 
@@ -96,7 +148,6 @@ tmux_keys '?'
 wait_ok 'mxaudit keys' 5 "? shows the help overlay"
 has_ok 'copy fixes \(OSC 52\)' "the help lists the keys"
 tmux_keys x
-sleep 0.3
 hasnt_ok 'mxaudit keys' "any key closes the help"
 
 # --- walkthrough through the six steps -------------------------------------
@@ -108,9 +159,14 @@ for n in 2 3 4 5 6; do
 	tmux_keys Right
 	wait_ok "Step $n of 6: " 5 "Right goes to step $n"
 done
-tmux_keys Right
-sleep 0.3
-has_ok 'Step 6 of 6: ' "there is no step 7"
+# Right on the last step must change nothing; the help overlay opened by the
+# next key shows when Right has been handled (the step title stays visible
+# above the overlay).
+tmux_keys Right '?'
+tmux_wait_for 'mxaudit keys' 10 >/dev/null
+ok "$(screen_has 'Step 6 of 6: ' && ! screen_has 'Step [07] of'; echo $?)" "there is no step 7"
+tmux_keys x
+wait_gone 'mxaudit keys' 10
 tmux_keys Left
 wait_ok 'Step 5 of 6: ' 5 "Left goes back"
 for n in 1 2 3 4 5 6; do
@@ -122,10 +178,18 @@ wait_ok 'Enter detail' 5 "Esc leaves the walkthrough"
 # --- themes -----------------------------------------------------------------
 has_ok 'theme default' "the default theme is loaded from the theme directory"
 seen="default"
+prev=default
 for i in 1 2 3 4; do
 	tmux_keys t
-	sleep 0.3
-	seen="$seen $(tmux_screen | grep -Eo 'theme [a-z-]+  overall' | head -n 1 | cut -d' ' -f2)"
+	# wait for the status bar to name another theme (a theme change repaints
+	# the whole screen, so the name may be missing for a moment)
+	for ((w = 0; w < 100; w++)); do
+		cur=$(theme_name)
+		[ -n "$cur" ] && [ "$cur" != "$prev" ] && break
+		sleep 0.1
+	done
+	seen="$seen $cur"
+	prev=$cur
 done
 is "$(echo "$seen" | tr ' ' '\n' | sort | tr '\n' ' ')" "colorblind default high-contrast light mono " \
 	"t cycles through the five themes"

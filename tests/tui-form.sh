@@ -28,9 +28,24 @@ run_tui() {
 # next one (its pane stays open after mxaudit exits; a test starts many).
 tmux_stop() { [ -z "${_tl_tmux_sock:-}" ] || _tl_tmux kill-server >/dev/null 2>&1 || true; }
 screen_has() { tmux_screen | grep -Eq -- "$1"; }
+# No fixed sleeps (see tui-demo.sh): every check waits for the screen.
 wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
-has_ok() { screen_has "$1"; ok $? "$2"; }
-hasnt_ok() { ! screen_has "$1"; ok $? "$2"; }
+# has_ok REGEX NAME: the screen shows REGEX (waits a little: it may be read
+# mid-redraw).
+has_ok() { tmux_wait_for "$1" 5; ok $? "$2"; }
+# wait_gone REGEX SECONDS: wait until the screen no longer matches REGEX.
+wait_gone() {
+	local i tries
+	tries=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10 }')
+	for ((i = 0; i <= tries; i++)); do
+		screen_has "$1" || return 0
+		sleep 0.1
+	done
+	diag "wait_gone: /$1/ still on the screen after ${2}s:"
+	diag "$(tmux_screen)"
+	return 1
+}
+hasnt_ok() { wait_gone "$1" 5; ok $? "$2"; }
 quit_ok() {
 	tmux_keys q
 	wait_ok 'EXIT=0 TTY=.*icanon' 5 "$1: q quits and restores the terminal"
@@ -84,9 +99,14 @@ run_tui 100 30 --dns-server "127.0.0.1:$SILENT_PORT" --only mx --timeout 3 multi
 wait_ok '[─▶] MX ─+ . PENDING ─' 5 "against a silent server the MX pane is pending, with a spinner"
 wait_ok '^ [1-9][0-9]* quer(y|ies) in flight' 5 "the status bar counts the queries in flight"
 s1=$(tmux_screen | grep -o 'MX ─* . PENDING' | head -n 1)
-sleep 0.5
-s2=$(tmux_screen | grep -o 'MX ─* . PENDING' | head -n 1)
-ok "$([ -n "$s1" ] && [ "$s1" != "$s2" ]; echo $?)" "the spinner animates while the UI waits"
+# poll for another spinner frame (it turns every 100 ms or so; the query
+# times out after 3 s, so 2.5 s of waiting still sees it pending)
+for ((w = 0; w < 25; w++)); do
+	s2=$(tmux_screen | grep -o 'MX ─* . PENDING' | head -n 1)
+	[ -n "$s2" ] && [ "$s2" != "$s1" ] && break
+	sleep 0.1
+done
+ok "$([ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ]; echo $?)" "the spinner animates while the UI waits"
 tmux_keys 5 Enter
 wait_ok 'MX detail' 5 "the UI answers keys while queries are outstanding"
 tmux_keys Escape
@@ -101,11 +121,19 @@ wait_ok '[─▶] PTR ─+ . PASS ─' 15 "watch: the first run finishes"
 tmux_keys w
 wait_ok 'watch: re-running every 1 s' 5 "w turns watch mode on"
 wait_ok '^ [0-9]+ quer(y|ies) in flight .* watch' 5 "the status bar says watch"
-wait_ok 'watch re-running' 5 "watch re-runs the audit after the interval"
-wait_ok '[─▶] PTR ─+ . PASS ─' 15 "the watched run finishes too"
 tmux_keys w
 wait_ok 'watch off' 5 "w turns it off again"
 quit_ok "watch"
+# A re-run against Knot lasts a tenth of a second: too short to be seen
+# reliably.  Against the silent server each run stays PENDING for the
+# timeout and then shows ERROR for the interval, so both states last long
+# enough to be waited for.
+run_tui 100 30 --dns-server "127.0.0.1:$SILENT_PORT" --only mx --timeout 1 --tries 1 multi.mx.test
+tmux_wait_for '[─▶] MX ─+ ! ERROR ─' 20 >/dev/null
+tmux_keys w
+wait_ok '[─▶] MX ─+ . PENDING ─' 20 "watch re-runs the audit after the interval"
+wait_ok '[─▶] MX ─+ ! ERROR ─' 20 "the watched run finishes too"
+quit_ok "watch, silent server"
 unset MXAUDIT_WATCH_SECONDS
 
 # --- signals restore the terminal ---------------------------------------------
@@ -117,6 +145,7 @@ wait_ok '[─▶] MX ─+ . (PASS|WARN|FAIL|ERROR) ─' 15 "SIGTERM: the screen 
 # poll() (voluntary context switches count every wakeup).
 wait_ok '[0-9]s done' 15 "the audit is done"
 pid=$(tui_pid)
+# (a measuring window, not a wait for the screen)
 sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
 sleep 2
 sw2=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
@@ -147,6 +176,7 @@ has_ok '\\x1B\]52;c;ZXZpbA==\\x07' "an OSC 52 sequence in a TXT record is shown 
 has_ok '\\x1B\[2J' "a clear-screen sequence is shown as escapes"
 has_ok '^ mxaudit · evil\.test' "the screen was not cleared or moved"
 has_ok '测试' "wide characters are shown"
+tmux_wait_for '测试' 5 >/dev/null
 bad=$(tmux_screen | grep '^[│|]' | grep -cv '[│|]$')
 is "$bad" 0 "every pane line still ends with its border (wide characters measured)"
 quit_ok "hostile"
