@@ -270,6 +270,11 @@ char *zone_store_apexes(const struct zone_store *zs)
 /* Nodes with this many records are not checked for duplicates: keeps a
  * hostile file from making loading quadratic. */
 #define ZONE_DEDUP_LIMIT 4096
+/* Every owner brings its missing ancestors as nodes: a record whose name has
+ * 120 new labels makes 120 nodes, so a file of deep unique names takes ~70
+ * times its size in memory (a 64 MiB file, gigabytes).  Real zones have about
+ * one node per record; this is four times ZONE_MAX_RECORDS. */
+#define ZONE_MAX_NODES 2000000u
 
 static void store_add(struct zone_store *zs, const uint8_t *owner, size_t olen, uint16_t type, uint16_t rclass,
                       uint32_t ttl, const uint8_t *rdata, size_t rdlen)
@@ -356,6 +361,11 @@ bool zone_store_load_text(struct zone_store *zs, const char *text, size_t len, c
 			if (zs->nrecords >= ZONE_MAX_RECORDS) {
 				*err = xasprintf("%s line %llu: more than %u records", label,
 				                 (unsigned long long)s->line_counter, ZONE_MAX_RECORDS);
+				goto out;
+			}
+			if (zs->nnodes >= ZONE_MAX_NODES) {
+				*err = xasprintf("%s line %llu: more than %u names (with their parent names)", label,
+				                 (unsigned long long)s->line_counter, ZONE_MAX_NODES);
 				goto out;
 			}
 			store_add(zs, s->r_owner, s->r_owner_length, s->r_type, s->r_class, s->r_ttl, s->r_data,
