@@ -449,21 +449,54 @@ struct dns_answer *dns_parse(const unsigned char *msg, size_t len, const char *q
 	return a;
 }
 
+/* Decimal digits of v into buf (at least 21 bytes); returns buf. */
+static char *fmt_unsigned(char *buf, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return buf;
+}
+
 char *dns_answer_summary(const struct dns_answer *a)
 {
-	/* One formatting pass (not a strbuf of five printf's): every answer of
-	 * every audit goes through here for the query log. */
-	char counted[48];
+	/* Assembled by hand, not printf'd: every answer of every audit goes
+	 * through here for the query log, and formatting was most of the cost
+	 * of receiving an answer (see docs/BENCHMARKS.md). */
+	char counted[48], num[24], ms[32];
 	const char *what;
 	if (a->result == DNS_OK) {
 		size_t n = dns_answer_count(a, a->qtype);
-		snprintf(counted, sizeof(counted), "NOERROR, %zu record%s", n, n == 1 ? "" : "s");
+		size_t l = strlen(strcpy(counted, "NOERROR, "));
+		strcpy(counted + l, fmt_unsigned(num, n));
+		strcat(counted, n == 1 ? " record" : " records");
 		what = counted;
 	} else if (dns_result_is_answer(a->result)) {
 		what = dns_result_name(a->result);
 	} else {
 		what = a->error ? a->error : dns_result_name(a->result);
 	}
-	return xasprintf("%s %s -> %s%s (%.0f ms%s%s)", dns_type_name(a->qtype), a->qname, what,
-	                 a->authentic ? ", AD" : "", a->elapsed_ms, a->server ? ", " : "", a->server ? a->server : "");
+	/* The resolver's times are whole milliseconds. */
+	if (a->elapsed_ms >= 0 && a->elapsed_ms < 1e15 && a->elapsed_ms == (double)(long long)a->elapsed_ms)
+		fmt_unsigned(ms, (unsigned long long)a->elapsed_ms);
+	else
+		snprintf(ms, sizeof(ms), "%.0f", a->elapsed_ms);
+	const char *part[] = {dns_type_name(a->qtype), " ", a->qname, " -> ", what, a->authentic ? ", AD" : "", " (",
+	                      ms, " ms", a->server ? ", " : "", a->server ? a->server : "", ")"};
+	enum { NPART = sizeof(part) / sizeof(part[0]) };
+	size_t len[NPART], total = 1;
+	for (size_t i = 0; i < NPART; i++)
+		total += len[i] = strlen(part[i]);
+	char *out = xmalloc(total), *p = out;
+	for (size_t i = 0; i < NPART; i++) {
+		memcpy(p, part[i], len[i]);
+		p += len[i];
+	}
+	*p = '\0';
+	return out;
 }
