@@ -69,14 +69,6 @@ wait_line() {
 	printf '%s\n' "$line"
 	return 1
 }
-# todo_ok EXIT_CODE NAME WHY: a TAP TODO test (a known bug): "not ok" is an
-# expected failure, "ok" an unexpected pass that make check reports, so the
-# TODO is removed once the bug is fixed.  (testlib has no TODO helper; its
-# counters are bumped the way pass/fail do.)
-todo_ok() {
-	_tl_n=$((_tl_n + 1))
-	if [ "$1" = 0 ]; then echo "ok $_tl_n - $2 # TODO $3"; else echo "not ok $_tl_n - $2 # TODO $3"; fi
-}
 # theme_name: the theme named in the status bar (empty while it is redrawn).
 theme_name() { tmux_screen | grep -Eo 'theme [a-z-]+  overall' | head -n 1 | cut -d' ' -f2; }
 
@@ -106,12 +98,9 @@ tmux_wait_for 'overall . (PASS|WARN|FAIL|ERROR)' 30 >/dev/null
 top1=$(tmux_screen | sed -n 2p)
 tmux_keys -l $'\e[<65;10;10M'
 top2=$(wait_line 2 != "$top1" 10)
-# KNOWN BUG (tui/tui.c handle_mouse): a wheel event scrolls but does not mark
-# the screen dirty, so once the audit is idle nothing redraws it until the
-# next key.  The old version of this test passed only because the TLS spinner
-# on line 2 kept changing.  Remove the TODO when the wheel redraws.
-todo_ok "$([ "$top1" != "$top2" ]; echo $?)" "the wheel scrolls the detail view" \
-	"the wheel does not redraw an idle screen"
+# The screen is idle here (audit done): the wheel itself must redraw it
+# (it once did not: handle_mouse returned before marking the screen dirty).
+is "$([ "$top1" != "$top2" ]; echo $?)" 0 "the wheel scrolls the detail view on an idle screen"
 tmux_keys -l $'\e[<64;10;10M'
 is "$(wait_line 2 = "$top1" 10)" "$top1" "and scrolls back"
 tmux_keys Escape

@@ -367,6 +367,9 @@ static void handle_mouse(struct tui *t)
 		}
 		if (t->screen == SCREEN_DASHBOARD)
 			dashboard_key(t, key, true);
+		/* Scrolling changed the view: without this an idle screen (no
+		 * spinner, no network) would not redraw until the next key. */
+		t->dirty = true;
 		return;
 	}
 	if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
