@@ -5,6 +5,7 @@
 
 #include "bounce_report.h"
 #include "report.h"
+#include "sanitize.h"
 
 void report_json_add_string(struct json_object *obj, const char *key, const char *val)
 {
@@ -90,36 +91,6 @@ struct json_object *report_json(const struct audit *a)
 	return root;
 }
 
-/* Decode one UTF-8 sequence; 0 when invalid (see sanitize.c). */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-	size_t len;
-	unsigned c, min;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		len = 2, c = s[0] & 0x1Fu, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, c = s[0] & 0x0Fu, min = 0x800;
-	else if ((s[0] & 0xF8) == 0xF0)
-		len = 4, c = s[0] & 0x07u, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3Fu);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* json-c escapes C0 controls but passes DEL, C1 controls, bidi overrides
  * and invalid UTF-8 through raw, so `cat report.json` could still drive a
  * terminal or reorder what a reader sees.  Rewrite those as \uXXXX escapes
@@ -133,8 +104,8 @@ char *report_json_make_safe(const char *json)
 	struct strbuf b;
 	strbuf_init(&b);
 	for (size_t i = 0; i < len;) {
-		unsigned cp;
-		size_t n = utf8_seq(s + i, len - i, &cp);
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			strbuf_adds(&b, "\\ufffd");
 			i++;
@@ -144,7 +115,7 @@ char *report_json_make_safe(const char *json)
 		            (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
 		            cp == 0x061C;
 		if (hide)
-			strbuf_addf(&b, "\\u%04x", cp);
+			strbuf_addf(&b, "\\u%04x", (unsigned)cp);
 		else
 			strbuf_add(&b, s + i, n);
 		i += n;

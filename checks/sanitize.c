@@ -10,7 +10,7 @@
 /* Decode one UTF-8 sequence at s (n bytes available).  Returns its length
  * and the code point, or 0 when the bytes are not valid (overlong forms,
  * surrogates and values past U+10FFFF are invalid too). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	if (s[0] < 0x80) {
 		*cp = s[0];

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	SANITIZE_UTF8 = 1u << 0,          /* let safe UTF-8 through (else \u{...}) */
@@ -26,6 +27,11 @@ enum {
 
 /* Returns a newly allocated, NUL-terminated safe string. */
 char *sanitize_text(const char *s, size_t len, unsigned flags);
+/* Decode one UTF-8 sequence at s (n > 0 bytes available): its length and
+ * code point, or 0 when the bytes are not valid UTF-8 (overlong forms,
+ * surrogates and values past U+10FFFF included). */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* Convenience for NUL-terminated input. */
 char *sanitize_str(const char *s, unsigned flags);
 
