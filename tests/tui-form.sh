@@ -24,28 +24,6 @@ run_tui() {
 		"$(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon -e echo -e -echo | tr "\n" " ")"' \
 		"$MXAUDIT" "$@"
 }
-# tmux_stop: end the previous terminal's tmux server before starting the
-# next one (its pane stays open after mxaudit exits; a test starts many).
-tmux_stop() { [ -z "${_tl_tmux_sock:-}" ] || _tl_tmux kill-server >/dev/null 2>&1 || true; }
-screen_has() { tmux_screen | grep -Eq -- "$1"; }
-# No fixed sleeps (see tui-demo.sh): every check waits for the screen.
-wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
-# has_ok REGEX NAME: the screen shows REGEX (waits a little: it may be read
-# mid-redraw).
-has_ok() { tmux_wait_for "$1" 5; ok $? "$2"; }
-# wait_gone REGEX SECONDS: wait until the screen no longer matches REGEX.
-wait_gone() {
-	local i tries
-	tries=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10 }')
-	for ((i = 0; i <= tries; i++)); do
-		screen_has "$1" || return 0
-		sleep 0.1
-	done
-	diag "wait_gone: /$1/ still on the screen after ${2}s:"
-	diag "$(tmux_screen)"
-	return 1
-}
-hasnt_ok() { wait_gone "$1" 5; ok $? "$2"; }
 quit_ok() {
 	tmux_keys q
 	wait_ok 'EXIT=0 TTY=.*icanon' 5 "$1: q quits and restores the terminal"

@@ -37,7 +37,6 @@ publish() { # NS: load the fixed zone on that server
 	cp "$top_srcdir/tests/zones/prop-new.zone" "$TEST_TMPDIR/$1/tests/zones/prop.test.zone"
 	timeout 10 "$KNOTC" -s "$2/run/knot.sock" zone-reload prop.test >/dev/null 2>&1
 }
-wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
 
 tmux_start 120 50 "$MXAUDIT" --only spf,dmarc --timeout 2 --dns-server "$S1" \
 	--connect-to "ns1.prop.test:53::$P1" --connect-to "ns2.prop.test:53::$P2" prop.test 192.0.2.25 ||

@@ -562,3 +562,31 @@ tmux_wait_for() {
 tmux_resize() {
 	_tl_tmux resize-window -t "$_tl_tmux_target" -x "$1" -y "$2"
 }
+
+# --- screen assertions for TUI tests (no fixed sleeps: under load a key can
+# take seconds to be drawn, so every check waits for the screen to show what
+# the key does; for a key that must change nothing, wait for a later key's
+# effect - keys are handled in order) ---------------------------------------
+# tmux_stop: end the previous terminal's tmux server before starting the
+# next one (its pane stays open after mxaudit exits; a test starts many).
+tmux_stop() { [ -z "${_tl_tmux_sock:-}" ] || _tl_tmux kill-server >/dev/null 2>&1 || true; }
+screen_has() { tmux_screen | grep -Eq -- "$1"; }
+# wait_ok REGEX SECONDS NAME: the screen comes to match REGEX.
+wait_ok() { tmux_wait_for "$1" "$2"; ok $? "$3"; }
+# has_ok REGEX NAME: the screen shows REGEX (waits a little: the screen may be
+# mid-redraw when read).
+has_ok() { tmux_wait_for "$1" 5; ok $? "$2"; }
+# wait_gone REGEX SECONDS: wait until the screen no longer matches REGEX.
+wait_gone() {
+	local i tries
+	tries=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10 }')
+	for ((i = 0; i <= tries; i++)); do
+		screen_has "$1" || return 0
+		sleep 0.1
+	done
+	diag "wait_gone: /$1/ still on the screen after ${2}s:"
+	diag "$(tmux_screen)"
+	return 1
+}
+# hasnt_ok REGEX NAME: the screen stops showing REGEX within 5 s.
+hasnt_ok() { wait_gone "$1" 5; ok $? "$2"; }
