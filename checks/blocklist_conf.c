@@ -243,11 +243,9 @@ bool blocklist_conf_parse(const char *text, size_t len, struct blocklist_set *ou
 	out->v = NULL;
 	out->n = 0;
 	size_t pos = 0;
-	while (pos < len) {
-		const char *line = text + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - line) : len - pos;
-		pos += l + (nl ? 1 : 0);
+	const char *line;
+	size_t l;
+	while (text_next_line(text, len, &pos, &line, &l)) {
 		lineno++;
 		struct blocklist bl = {0};
 		const char *why = parse_line(line, l, &bl);

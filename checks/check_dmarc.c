@@ -64,7 +64,7 @@ static void got_record(struct check *c)
 {
 	struct dmarc_state *s = c->state;
 	s->rec = dmarc_parse(s->records.v[0], strlen(s->records.v[0]));
-	char *rec_org = dmarc_org_domain(s->record_domain);
+	char *rec_org = domain_organizational(s->record_domain);
 	const struct {
 		const char *tag;
 		struct dmarc_uri *u;
@@ -75,7 +75,7 @@ static void got_record(struct check *c)
 			const struct dmarc_uri *u = &lists[l].u[i];
 			if (!u->valid || !u->domain)
 				continue;
-			char *dorg = dmarc_org_domain(u->domain);
+			char *dorg = domain_organizational(u->domain);
 			bool external = !ascii_strcaseeq(dorg, rec_org);
 			free(dorg);
 			if (!external)
@@ -140,7 +140,7 @@ static void start(struct check *c)
 	c->state = s;
 	const struct audit_input *in = &c->audit->in;
 	s->from = domain_normalize(in->from_domain ? in->from_domain : in->domain);
-	s->org = dmarc_org_domain(s->from);
+	s->org = domain_organizational(s->from);
 	const char *at = in->mail_from ? strrchr(in->mail_from, '@') : NULL;
 	s->mail_from_domain = at && at[1] ? domain_normalize(at + 1) : xstrdup(in->helo ? in->helo : s->from);
 	s->qname = xasprintf("_dmarc.%s", s->from);

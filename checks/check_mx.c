@@ -243,11 +243,9 @@ struct mx_typos *mx_typos_parse(const char *text, size_t len, char **err)
 	struct mx_typos *t = xcalloc(1, sizeof(*t));
 	size_t pos = 0;
 	int lineno = 0;
-	while (pos < len) {
-		const char *line = text + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - line) : len - pos;
-		pos += l + (nl ? 1 : 0);
+	const char *line;
+	size_t l;
+	while (text_next_line(text, len, &pos, &line, &l)) {
 		lineno++;
 		char *ln = trim_dup(line, l);
 		if (!*ln || *ln == '#' || memchr(line, '\0', l)) {

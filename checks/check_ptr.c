@@ -59,11 +59,9 @@ struct ptr_patterns *ptr_patterns_parse(const char *text, size_t len, char **err
 	struct ptr_patterns *p = xcalloc(1, sizeof(*p));
 	size_t pos = 0;
 	int lineno = 0;
-	while (pos < len) {
-		const char *line = text + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t l = nl ? (size_t)(nl - line) : len - pos;
-		pos += l + (nl ? 1 : 0);
+	const char *line;
+	size_t l;
+	while (text_next_line(text, len, &pos, &line, &l)) {
 		lineno++;
 		while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
 			l--;
@@ -96,15 +94,6 @@ struct ptr_patterns *ptr_patterns_parse(const char *text, size_t len, char **err
 fail:
 	ptr_patterns_free(p);
 	return NULL;
-}
-
-char *ptr_org_domain(const char *name)
-{
-	char *n = domain_normalize(name);
-	const char *reg = psl_registrable_domain(psl_builtin(), n);
-	char *out = xstrdup(reg ? reg : n);
-	free(n);
-	return out;
 }
 
 char *ptr_host_part(const char *name)
@@ -365,7 +354,7 @@ static void check_helo(struct check *c, const struct ptr_name *n)
 	unsigned char a[16];
 	if (!helo || !*helo || ip_parse(helo, &family, a) || !domain_valid(helo, NULL))
 		return;
-	char *ho = ptr_org_domain(helo), *po = ptr_org_domain(n->name);
+	char *ho = domain_organizational(helo), *po = domain_organizational(n->name);
 	if (strcmp(ho, po) != 0) {
 		char *fix = xasprintf("Set the PTR to a name under %s that resolves back to %s (e.g. mail.%s), or send "
 		                      "with a HELO name in %s that is the PTR name.", ho, c->audit->in.ip, ho, po);
@@ -508,8 +497,8 @@ static void detail(const struct check *c, struct textlines *out)
 	}
 	if (c->done && s->nnames) {
 		const struct ptr_name *m = main_name(s);
-		char *ho = c->audit->in.helo ? ptr_org_domain(c->audit->in.helo) : NULL;
-		char *po = ptr_org_domain(m->name);
+		char *ho = c->audit->in.helo ? domain_organizational(c->audit->in.helo) : NULL;
+		char *po = domain_organizational(m->name);
 		textlines_add(out, LINE_DIM, 1, "HELO %s (organisational domain %s); PTR organisational domain %s",
 		              c->audit->in.helo ? c->audit->in.helo : "-", ho ? ho : "-", po);
 		free(ho);

@@ -1,20 +1,10 @@
 /* dmarc_align.c - identifier alignment (RFC 7489 3.1). */
 #include "dmarc_align.h"
 
-#include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
-
-char *dmarc_org_domain(const char *name)
-{
-	char *n = domain_normalize(name);
-	const char *reg = psl_registrable_domain(psl_builtin(), n);
-	char *r = xstrdup(reg ? reg : n);
-	free(n);
-	return r;
-}
 
 const char *tri_name(enum tri t)
 {
@@ -23,7 +13,7 @@ const char *tri_name(enum tri t)
 
 static enum tri relaxed(const char *a, const char *b)
 {
-	char *oa = dmarc_org_domain(a), *ob = dmarc_org_domain(b);
+	char *oa = domain_organizational(a), *ob = domain_organizational(b);
 	bool eq = ascii_strcaseeq(oa, ob);
 	free(oa);
 	free(ob);

@@ -7,10 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Organizational domain of name per the Public Suffix List: the registrable
- * domain, or name itself when it has none.  Allocated, lower case. */
-char *dmarc_org_domain(const char *name);
-
 enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 const char *tri_name(enum tri t); /* "unknown" "no" "yes" */
 

@@ -16,10 +16,6 @@ struct ptr_patterns *ptr_patterns_parse(const char *text, size_t len, char **err
 void ptr_patterns_free(struct ptr_patterns *p);
 size_t ptr_patterns_count(const struct ptr_patterns *p);
 
-/* The registrable (organisational) domain of name per the Public Suffix
- * List (libpsl's built-in copy), lower case; the name itself when it has
- * none (it is a public suffix, or a single label).  Allocated. */
-char *ptr_org_domain(const char *name);
 /* The labels left of the registrable domain ("192-0-2-25.dyn" for
  * 192-0-2-25.dyn.provider.example), possibly "".  Allocated. */
 char *ptr_host_part(const char *name);

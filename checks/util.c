@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <libpsl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,26 @@ char *domain_normalize(const char *name)
 	char *s = xstrndup(name, len);
 	ascii_lower(s);
 	return s;
+}
+
+char *domain_organizational(const char *name)
+{
+	char *n = domain_normalize(name);
+	const char *reg = psl_registrable_domain(psl_builtin(), n);
+	char *out = xstrdup(reg ? reg : n);
+	free(n);
+	return out;
+}
+
+bool text_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *n)
+{
+	if (*pos >= len)
+		return false;
+	*line = text + *pos;
+	const char *nl = memchr(*line, '\n', len - *pos);
+	*n = nl ? (size_t)(nl - *line) : len - *pos;
+	*pos += *n + (nl ? 1 : 0);
+	return true;
 }
 
 bool domain_is_within(const char *child, const char *parent)

@@ -58,6 +58,10 @@ bool ascii_endswith_ci(const char *s, const char *suffix);
 bool domain_valid(const char *name, const char **why);
 /* Copy of name, lower-cased, without a trailing dot. */
 char *domain_normalize(const char *name);
+/* Organizational domain of name (RFC 7489 3.2, from libpsl's built-in
+ * Public Suffix List): the registrable domain, or the normalised name
+ * itself when it has none (a public suffix). Allocated. */
+char *domain_organizational(const char *name);
 /* Is child equal to or below parent (both without trailing dots)? */
 bool domain_is_within(const char *child, const char *parent);
 
@@ -69,6 +73,10 @@ void ip_format(int family, const unsigned char *addr, char *out, size_t outlen);
 /* Reverse-lookup name: "10.2.0.192.in-addr.arpa" or the ip6.arpa nibbles.
  * suffix replaces "in-addr.arpa"/"ip6.arpa" when non-NULL (blocklists). */
 char *ip_reverse_name(int family, const unsigned char *addr, const char *suffix);
+
+/* Walk text[0..len) line by line: from *pos, set *line and *n to the next
+ * line without its '\n' and advance *pos past it.  False at the end. */
+bool text_next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *n);
 
 /* Monotonic milliseconds. */
 int64_t now_ms(void);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "dmarc_align.h"
+#include "util.h"
 
 static void test_org_domain(void **st)
 {
@@ -20,7 +21,7 @@ static void test_org_domain(void **st)
 	    {"sub.dmarc.test", "dmarc.test"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *o = dmarc_org_domain(cases[i][0]);
+		char *o = domain_organizational(cases[i][0]);
 		assert_string_equal(o, cases[i][1]);
 		free(o);
 	}

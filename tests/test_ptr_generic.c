@@ -120,7 +120,7 @@ static void test_org_domain(void **state)
 		{"mx1.mx.test", "mx.test", "mx1"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		char *o = ptr_org_domain(cases[i].name), *h = ptr_host_part(cases[i].name);
+		char *o = domain_organizational(cases[i].name), *h = ptr_host_part(cases[i].name);
 		assert_string_equal(o, cases[i].org);
 		assert_string_equal(h, cases[i].host);
 		free(o);

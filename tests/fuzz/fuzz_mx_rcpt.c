@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			w = NULL;
 			if (ptr_name_generic(domain, AF_INET6, v6, pat, &w))
 				free(w);
-			free(ptr_org_domain(domain));
+			free(domain_organizational(domain));
 		}
 		free(domain);
 	}
