@@ -339,8 +339,9 @@ bool zone_store_load_text(struct zone_store *zs, const char *text, size_t len, c
                           char **err)
 {
 	char *guessed = origin ? NULL : guess_origin(label);
-	/* zs_scanner_t holds several 64 KiB buffers: never on the stack. */
-	zs_scanner_t *s = xcalloc(1, sizeof(*s));
+	/* zs_scanner_t holds several 64 KiB buffers: never on the stack.  Not
+	 * calloc: zs_init() clears the whole scanner itself. */
+	zs_scanner_t *s = xmalloc(sizeof(*s));
 	bool ok = false, has_soa = false;
 	struct zapex *origins = NULL;
 	size_t norigins = 0;
@@ -506,15 +507,38 @@ unsigned char *zone_wire_build(const uint8_t *qname, size_t qname_len, uint16_t 
 
 /* ---- the lookup ------------------------------------------------------- */
 
-static size_t add_rrset(struct zone_wire_rr *out, size_t nout, const struct znode *node, const uint8_t *owner,
-                        size_t owner_len, uint16_t type)
+/* The answer section being built: grown as records are added (most answers
+ * hold one or two records; allocating the 1024-record bound up front cost
+ * 40 KiB of zeroing per query), never past ZONE_MAX_ANSWER_RRS. */
+struct rrvec {
+	struct zone_wire_rr *v;
+	size_t n, cap;
+};
+
+static bool rrvec_push(struct rrvec *a, struct zone_wire_rr rr)
 {
-	for (const struct zrr *rr = node->rrs; rr && nout < ZONE_MAX_ANSWER_RRS; rr = rr->next) {
+	if (a->n >= ZONE_MAX_ANSWER_RRS)
+		return false;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		if (a->cap > ZONE_MAX_ANSWER_RRS)
+			a->cap = ZONE_MAX_ANSWER_RRS;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = rr;
+	return true;
+}
+
+static void add_rrset(struct rrvec *out, const struct znode *node, const uint8_t *owner, size_t owner_len,
+                      uint16_t type)
+{
+	for (const struct zrr *rr = node->rrs; rr; rr = rr->next) {
 		if (rr->type != type || rr->rclass != 1)
 			continue;
-		out[nout++] = (struct zone_wire_rr){owner, owner_len, rr->type, rr->rclass, rr->ttl, rr->rdata, rr->rdlen};
+		if (!rrvec_push(out, (struct zone_wire_rr){owner, owner_len, rr->type, rr->rclass, rr->ttl, rr->rdata,
+		                                           rr->rdlen}))
+			break;
 	}
-	return nout;
 }
 
 static const struct zrr *find_rr(const struct znode *node, uint16_t type)
@@ -567,8 +591,7 @@ unsigned char *zone_store_answer(const struct zone_store *zs, const char *name, 
 		free(apexes);
 		return zone_wire_build(hop[0], hoplen[0], type, 5, NULL, 0, NULL, 0, len);
 	}
-	struct zone_wire_rr *an = xcalloc(ZONE_MAX_ANSWER_RRS, sizeof(*an));
-	size_t nan = 0;
+	struct rrvec an = {0};
 	int rcode = 0;
 	bool have_data = false;
 	size_t h = 0;
@@ -579,16 +602,17 @@ unsigned char *zone_store_answer(const struct zone_store *zs, const char *name, 
 			rcode = 3;
 			break;
 		}
-		size_t before = nan;
-		nan = add_rrset(an, nan, node, hop[h], hoplen[h], type);
-		if (nan > before) {
+		size_t before = an.n;
+		add_rrset(&an, node, hop[h], hoplen[h], type);
+		if (an.n > before) {
 			have_data = true;
 			break;
 		}
 		const struct zrr *cname = type == DNS_T_CNAME ? NULL : find_rr(node, DNS_T_CNAME);
-		if (!cname || nan >= ZONE_MAX_ANSWER_RRS)
-			break; /* NODATA */
-		an[nan++] = (struct zone_wire_rr){hop[h], hoplen[h], DNS_T_CNAME, 1, cname->ttl, cname->rdata, cname->rdlen};
+		if (!cname ||
+		    !rrvec_push(&an, (struct zone_wire_rr){hop[h], hoplen[h], DNS_T_CNAME, 1, cname->ttl, cname->rdata,
+		                                           cname->rdlen}))
+			break; /* NODATA, or the answer is full */
 		size_t tl = wire_name_len(cname->rdata, cname->rdlen);
 		/* The hop bound is what ends a CNAME loop. */
 		if (!tl || h == ZONE_MAX_CNAME_HOPS)
@@ -611,8 +635,8 @@ unsigned char *zone_store_answer(const struct zone_store *zs, const char *name, 
 			ns[nns++] = (struct zone_wire_rr){apex_node->name, apex_node->len, DNS_T_SOA, 1, soa->ttl, soa->rdata,
 			                                  soa->rdlen};
 	}
-	unsigned char *msg = zone_wire_build(hop[0], hoplen[0], type, rcode, an, nan, ns, nns, len);
-	free(an);
+	unsigned char *msg = zone_wire_build(hop[0], hoplen[0], type, rcode, an.v, an.n, ns, nns, len);
+	free(an.v);
 	return msg;
 }
 

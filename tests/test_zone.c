@@ -522,6 +522,33 @@ static void test_name_to_wire(void **st)
 	assert_int_equal(zone_name_to_wire(big, w), 0); /* 257 bytes on the wire */
 }
 
+/* The answer grows with the RRset (it starts small) and stops at the
+ * ZONE_MAX_ANSWER_RRS bound, however many records the file has. */
+static void test_large_rrsets(void **st)
+{
+	(void)st;
+	static const unsigned sizes[] = {1, 8, 9, 20, ZONE_MAX_ANSWER_RRS, ZONE_MAX_ANSWER_RRS + 100};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t cap = 128 + 40 * (size_t)sizes[k], len = 0;
+		char *text = malloc(cap);
+		len += (size_t)snprintf(text + len, cap - len, "$ORIGIN big.test.\n$TTL 300\n");
+		for (unsigned i = 0; i < sizes[k]; i++)
+			len += (size_t)snprintf(text + len, cap - len, "@ TXT \"r%u\"\n", i);
+		struct zone_store *zs = zone_store_new();
+		char *err = NULL;
+		assert_true(zone_store_load_text(zs, text, len, "big.test.zone", NULL, &err));
+		struct reply r = ask(zs, "big.test", DNS_T_TXT);
+		unsigned want = sizes[k] < ZONE_MAX_ANSWER_RRS ? sizes[k] : ZONE_MAX_ANSWER_RRS;
+		assert_int_equal(r.rcode, 0);
+		assert_int_equal(r.ancount, want);
+		assert_int_equal(r.a->result, DNS_OK);
+		assert_int_equal(dns_answer_count(r.a, DNS_T_TXT), want);
+		reply_free(&r);
+		zone_store_free(zs);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_several_files_and_duplicates),
 		cmocka_unit_test(test_wire_builder),
 		cmocka_unit_test(test_name_to_wire),
+		cmocka_unit_test(test_large_rrsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
