@@ -70,6 +70,12 @@ like "$(ids)" "tls.cert-untrusted:warn" "valid without --ca-file: tls.cert-untru
 # OpenSSL's default trust store honours SSL_CERT_FILE.
 SSL_CERT_FILE="$PKI/ca.pem" audit valid.tls.test "$SMTP_PORT"
 is "$(field 0 cert_valid)" true "SSL_CERT_FILE: the default store is used"
+# ... and SSL_CERT_DIR, a directory of subject-hash links read on demand
+# (how the system store in /etc/ssl/certs is used, without loading the bundle).
+mkdir -p "$TEST_TMPDIR/certdir"
+ln -sf "$PKI/ca.pem" "$TEST_TMPDIR/certdir/$(openssl x509 -noout -hash -in "$PKI/ca.pem").0"
+SSL_CERT_DIR="$TEST_TMPDIR/certdir" audit valid.tls.test "$SMTP_PORT"
+is "$(field 0 cert_valid)" true "SSL_CERT_DIR: a hashed directory is used"
 
 # --helo names the EHLO.
 audit valid.tls.test "$SMTP_PORT" --ca-file "$PKI/ca.pem" --helo client.example.org
