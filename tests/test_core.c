@@ -171,6 +171,26 @@ static void evloop_timer_order(void **state)
 	evloop_free(loop);
 }
 
+/* xasprintf: one pass into a stack buffer below 256 bytes, a second pass
+ * into the allocation above; both sides of the edge must come out whole. */
+static void asprintf_lengths(void **state)
+{
+	(void)state;
+	static const int lens[] = {0, 1, 254, 255, 256, 257, 1000, 70000};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		char *s = xasprintf("%s%0*d|", "x", lens[i], 7);
+		size_t want = 1 + (size_t)(lens[i] ? lens[i] : 1) + 1;
+		assert_int_equal(strlen(s), want);
+		assert_int_equal(s[0], 'x');
+		assert_int_equal(s[want - 2], '7');
+		assert_int_equal(s[want - 1], '|');
+		free(s);
+	}
+	char *e = xasprintf("%s", "");
+	assert_string_equal(e, "");
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,7 +198,7 @@ int main(void)
 		cmocka_unit_test(sanitize_nul_and_newlines), cmocka_unit_test(json_safe_pass),
 		cmocka_unit_test(domain_validation),         cmocka_unit_test(ip_forms),
 		cmocka_unit_test(option_errors),             cmocka_unit_test(status_order),
-		cmocka_unit_test(evloop_timer_order),
+		cmocka_unit_test(evloop_timer_order),         cmocka_unit_test(asprintf_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
