@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "audit.h"
 #include "blocklist_conf.h"
@@ -84,8 +85,72 @@ struct bl_entry {
 	bool offline;          /* V_NOT_QUERIED: not in the loaded zone files */
 };
 
-struct bl_state {
+/* The parsed list file, shared by the audits of one process (batch mode
+ * starts thousands, the TUI re-runs): read and parsed again only when the
+ * file changes (another inode, size, modification or change time).  Each
+ * audit holds a reference, so a file edited mid-run never pulls the lists
+ * from under an audit still using the old ones. */
+struct bl_lists {
+	unsigned refs;
+	char *path;
+	struct stat st;
 	struct blocklist_set set;
+};
+static struct bl_lists *lists_cache; /* the latest file read; one reference */
+
+static void lists_unref(struct bl_lists *l)
+{
+	if (!l || --l->refs)
+		return;
+	blocklist_set_free(&l->set);
+	free(l->path);
+	free(l);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The lists in path, with a reference for the caller; NULL and *err. */
+static struct bl_lists *lists_get(const char *path, char **err)
+{
+	struct stat st;
+	bool have_st = stat(path, &st) == 0;
+	if (have_st && lists_cache && !strcmp(lists_cache->path, path) && same_file(&lists_cache->st, &st)) {
+		lists_cache->refs++;
+		return lists_cache;
+	}
+	size_t len;
+	char *text = read_file(path, BL_MAX_FILE, &len, err);
+	if (!text)
+		return NULL;
+	struct bl_lists *l = xcalloc(1, sizeof(*l));
+	char *why = NULL;
+	if (!blocklist_conf_parse(text, len, &l->set, &why)) {
+		*err = xasprintf("%s: %s", path, why);
+		free(why);
+		free(text);
+		free(l);
+		return NULL;
+	}
+	free(text);
+	l->path = xstrdup(path);
+	l->refs = 1;
+	if (have_st) {
+		l->st = st;
+		l->refs++;
+		lists_unref(lists_cache);
+		lists_cache = l;
+	}
+	return l;
+}
+
+struct bl_state {
+	struct bl_lists *lists;
+	struct blocklist_set set; /* lists->set, copied: the entries point into it */
 	char *file;
 	char *load_error;
 	struct bl_entry *e;
@@ -176,20 +241,10 @@ static bool load_lists(struct check *c, struct bl_state *s)
 {
 	const char *given = c->audit->in.blocklists_file;
 	s->file = given ? xstrdup(given) : data_path("blocklists.conf");
-	size_t len;
-	char *err = NULL;
-	char *text = read_file(s->file, BL_MAX_FILE, &len, &err);
-	if (!text) {
-		s->load_error = err;
+	s->lists = lists_get(s->file, &s->load_error);
+	if (!s->lists)
 		return false;
-	}
-	if (!blocklist_conf_parse(text, len, &s->set, &err)) {
-		s->load_error = xasprintf("%s: %s", s->file, err);
-		free(err);
-		free(text);
-		return false;
-	}
-	free(text);
+	s->set = s->lists->set;
 	return true;
 }
 
@@ -564,7 +619,7 @@ static void free_state(struct check *c)
 		strlist_free(&e->meanings);
 	}
 	free(s->e);
-	blocklist_set_free(&s->set);
+	lists_unref(s->lists);
 	free(s->file);
 	free(s->load_error);
 	free(s->public_resolver);

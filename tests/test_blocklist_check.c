@@ -273,11 +273,64 @@ static void test_one_list_silent(void **state)
 	free(path);
 }
 
+/* The parsed list file is shared between the audits of a process and read
+ * again when it changes; an audit still holding the old lists keeps them. */
+static int none_listed(const char *name, unsigned char a[4])
+{
+	if (!strncmp(name, "2.0.0.127.", 10)) {
+		memcpy(a, "\x7f\0\0\x02", 4);
+		return 1;
+	}
+	return 0;
+}
+
+static void rewrite(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	fclose(fp);
+}
+
+static void test_list_file_reread(void **state)
+{
+	(void)state;
+	char *path = write_lists("one.test ip One 127.0.0.2=x\n");
+	struct evloop *loop = evloop_new();
+	struct fake f1 = {.describe = "127.0.0.1:53", .answer = none_listed};
+	struct audit *a1 = run(&f1, loop, path, "192.0.2.25");
+	assert_int_equal(f1.sent, 3); /* one list: the query and two self-tests */
+	struct fake f2 = {.describe = "127.0.0.1:53", .answer = none_listed};
+	struct audit *a2 = run(&f2, loop, path, "192.0.2.25");
+	assert_int_equal(f2.sent, 3); /* the same file, from the cache */
+	audit_free(a2);
+	rewrite(path, "one.test ip One 127.0.0.2=x\ntwo.test ip Two 127.0.0.2=x\n");
+	struct fake f3 = {.describe = "127.0.0.1:53", .answer = none_listed};
+	struct audit *a3 = run(&f3, loop, path, "192.0.2.25");
+	assert_int_equal(f3.sent, 6); /* the edit is seen */
+	assert_int_equal(audit_check(a3, CHECK_BLOCKLISTS)->status, STATUS_PASS);
+	/* a1 still has the one-list set it started with (ASan watches). */
+	assert_int_equal(audit_check(a1, CHECK_BLOCKLISTS)->status, STATUS_PASS);
+	audit_free(a1);
+	audit_free(a3);
+	/* A broken edit is an error for the next audit, not a stale success. */
+	rewrite(path, "broken\n");
+	struct fake f4 = {.describe = "127.0.0.1:53", .answer = none_listed};
+	struct audit *a4 = run(&f4, loop, path, "192.0.2.25");
+	assert_int_equal(f4.sent, 0);
+	assert_int_equal(audit_check(a4, CHECK_BLOCKLISTS)->status, STATUS_ERROR);
+	audit_free(a4);
+	evloop_free(loop);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_public_resolver_parallel),
 		cmocka_unit_test(test_one_list_silent),
+		cmocka_unit_test(test_list_file_reread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
