@@ -29,7 +29,6 @@ struct spf_state {
 	struct spf_eval *mf;   /* MAIL FROM identity (HELO when MAIL FROM is empty) */
 	struct spf_eval *helo; /* HELO identity, when it is another domain and there is an IP */
 	char *domain;          /* the MAIL FROM identity's domain */
-	int pending;
 	struct spf_tree_stats st;
 	bool have_stats;
 };
@@ -456,13 +455,13 @@ static void json(const struct check *c, struct json_object *obj)
 	else
 		report_json_add_null(obj, "lookups_total");
 	report_json_add_string(obj, "domain", s ? s->domain : NULL);
-	report_json_add_string(obj, "explanation", evaluated ? spf_eval_explanation(s->mf) : NULL);
+	report_json_add_string(obj, "explanation", s && evaluated ? spf_eval_explanation(s->mf) : NULL);
 	report_json_add_string(obj, "helo_result",
 	                       s && s->helo && spf_eval_done(s->helo) ? spf_result_name(spf_eval_result(s->helo))
 	                                                              : NULL);
 	struct json_object *trace = json_object_new_array();
 	size_t n = 0;
-	const struct spf_trace *t = evaluated ? spf_eval_trace(s->mf, &n) : NULL;
+	const struct spf_trace *t = s && evaluated ? spf_eval_trace(s->mf, &n) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
 		report_json_add_int(o, "depth", t[i].depth);

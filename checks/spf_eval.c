@@ -47,7 +47,6 @@ struct frame {
 	char *target;                /* its expanded target */
 	struct strlist names;        /* mx exchanges / ptr names to try */
 	size_t name_i;
-	bool ptr_validated;
 	long decider;                /* trace line of the term that decided, -1 */
 	struct frame *decider_child; /* include / redirect frame that decided */
 	struct frame *exp_src;       /* frame whose exp= applies */

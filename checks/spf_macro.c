@@ -189,7 +189,7 @@ char *spf_macro_expand(const char *spec, const struct spf_macro_ctx *ctx, bool e
 			reverse = true;
 			p++;
 		}
-		char delims[8];
+		char delims[8] = {0};
 		size_t nd = 0;
 		while (*p && strchr(".-+,/_=", *p)) {
 			if (!memchr(delims, *p, nd) && nd < sizeof(delims) - 1)

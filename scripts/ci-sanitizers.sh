@@ -1,6 +1,7 @@
 #!/bin/bash
 # scripts/ci-sanitizers.sh [BUILDDIR] - the CI sanitizer pass (issue 9):
-# configure with --enable-sanitizers (AddressSanitizer + UBSan) in a
+# configure with --enable-sanitizers (AddressSanitizer + UBSan) and
+# --enable-werror (a new compiler warning fails CI) in a
 # separate build directory (default: a new one under ${TMPDIR:-/tmp}), build,
 # run the whole `make check` there with leak detection on and UBSan fatal,
 # and print one summary line.  Exit status: that of `make check`.
@@ -23,7 +24,7 @@ t0=$(date +%s)
 mkdir -p "$builddir" && cd "$builddir" || exit 1
 echo "ci-sanitizers: building in $builddir"
 if [ ! -f Makefile ]; then
-	"$srcdir/configure" --enable-sanitizers >configure.log 2>&1 || {
+	"$srcdir/configure" --enable-sanitizers --enable-werror >configure.log 2>&1 || {
 		tail -n 30 configure.log
 		echo "ci-sanitizers: configure failed"
 		exit 1

@@ -16,6 +16,10 @@ EXTRA_DIST += \
 TESTS += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
 EXTRA_DIST += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
 
+# Static analysis: cppcheck on a documented set of checks (issue 9).
+TESTS += tests/lint-cppcheck.sh
+EXTRA_DIST += tests/lint-cppcheck.sh
+
 # The man page lists every finding id the checks emit.
 TESTS += tests/man-finding-ids.sh
 EXTRA_DIST += tests/man-finding-ids.sh

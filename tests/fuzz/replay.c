@@ -31,6 +31,17 @@ static int run_file(const char *path, int n)
 	return 0;
 }
 
+/* Room for one more name (the list only grows; out of memory ends the run). */
+static char **grow(char **files, size_t n)
+{
+	char **f = realloc(files, (n + 1) * sizeof(*files));
+	if (!f) {
+		perror("replay");
+		exit(2);
+	}
+	return f;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -60,7 +71,7 @@ int main(int argc, char **argv)
 			while (d && (e = readdir(d))) {
 				if (e->d_name[0] == '.')
 					continue;
-				files = realloc(files, (n + 1) * sizeof(*files));
+				files = grow(files, n);
 				size_t l = strlen(argv[i]) + strlen(e->d_name) + 2;
 				files[n] = malloc(l);
 				snprintf(files[n], l, "%s/%s", argv[i], e->d_name);
@@ -69,11 +80,12 @@ int main(int argc, char **argv)
 			if (d)
 				closedir(d);
 		} else {
-			files = realloc(files, (n + 1) * sizeof(*files));
+			files = grow(files, n);
 			files[n++] = strdup(argv[i]);
 		}
 	}
-	qsort(files, n, sizeof(*files), cmp);
+	if (n)
+		qsort(files, n, sizeof(*files), cmp);
 	printf("1..%zu\n", n);
 	int fails = 0;
 	for (size_t i = 0; i < n; i++) {
