@@ -512,7 +512,10 @@ tmux_start() {
 	_tl_tmux_sock="mxt$$.$RANDOM"
 	# The socket name is fixed now: a second tmux_start must not make this
 	# cleanup stop the wrong server.
-	at_exit "TMUX_TMPDIR='$TEST_TMPDIR' timeout 10 '$TMUX_BIN' -L '$_tl_tmux_sock' kill-server"
+	# (env, not an assignment prefix: bash 5.2 can abandon the rest of an EXIT
+	# trap at an eval'd `VAR=x command` when the trap runs inside a function
+	# that was itself called as `VAR=x func`.)
+	at_exit "env TMUX_TMPDIR='$TEST_TMPDIR' timeout 10 '$TMUX_BIN' -L '$_tl_tmux_sock' kill-server"
 	LC_ALL=$loc LANG=$loc _tl_tmux -u -f /dev/null \
 		start-server \; \
 		set-option -g default-terminal xterm-256color \; \
