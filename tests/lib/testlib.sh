@@ -327,13 +327,17 @@ sys.exit(1)
 EOF
 }
 
-# knot_start ZONE...: start knotd serving $top_srcdir/tests/zones/ZONE.zone
+# knot_start ZONE...: start knotd serving $top_srcdir/tests/zones/ZONE.zone (or
+# $KNOT_ZONE_DIR/ZONE.zone)
 # for each ZONE on 127.0.0.1@PORT (and ::1@PORT when the host has IPv6).
 # Sets and exports DNS_PORT, DNS_SERVER (127.0.0.1:PORT), KNOT_DIR, KNOT_LOG,
 # KNOT_PID.  May be called more than once (each call starts another server).
 # Returns non-zero (after printing the log as diag) if it cannot start.
+# KNOT_ZONE_DIR overrides the zone directory (bench/ generates its zones,
+# tests/bounce-flow.sh keeps its zone with its bounces).
 knot_start() {
 	local zone attempt port dir conf pid rc has6=0
+	local zdir="${KNOT_ZONE_DIR:-$top_srcdir/tests/zones}"
 	if [ ! -x "$KNOTD" ] && ! command -v "$KNOTD" >/dev/null 2>&1; then
 		diag "knotd not found (KNOTD=$KNOTD): install the Debian package knot"
 		return 1
@@ -343,8 +347,8 @@ knot_start() {
 		return 1
 	fi
 	for zone in "$@"; do
-		if [ ! -r "$top_srcdir/tests/zones/$zone.zone" ]; then
-			diag "knot_start: no zone file tests/zones/$zone.zone"
+		if [ ! -r "$zdir/$zone.zone" ]; then
+			diag "knot_start: no zone file $zdir/$zone.zone"
 			return 1
 		fi
 	done
@@ -374,7 +378,7 @@ knot_start() {
 			echo "    any: info"
 			echo "template:"
 			echo "  - id: default"
-			echo "    storage: \"$top_srcdir/tests/zones\""
+			echo "    storage: \"$zdir\""
 			echo "    semantic-checks: off"
 			echo "    journal-content: none"
 			echo "    zonefile-sync: -1"
@@ -382,7 +386,7 @@ knot_start() {
 			echo "zone:"
 			for zone in "$@"; do
 				echo "  - domain: \"$zone\""
-				echo "    file: \"$top_srcdir/tests/zones/$zone.zone\""
+				echo "    file: \"$zdir/$zone.zone\""
 			done
 		} >"$conf"
 		# No `user:` in the config, so knotd keeps the caller's identity
