@@ -7,7 +7,17 @@
  * must not be able to inject HTML, links or formatting into a ticket, nor
  * escape sequences into a terminal that cats the report.  Records to copy go
  * into indented code blocks, one sanitised line each, which Markdown shows
- * literally and which no text can close. */
+ * literally and which no text can close.
+ *
+ * Below each check's findings comes its evidence (records, DKIM keys, the
+ * SPF trace, the SMTP transcripts, ...), read from the check's JSON view:
+ * a check's state is private to it, and its JSON writer is the one public
+ * account of what it saw, so the Markdown shows the same facts as --json.
+ * Multi-line evidence goes into fenced code blocks whose fence is longer
+ * than any run of backticks in the text (md_fenced), so no record or SMTP
+ * line can close the block early. */
+#include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +165,574 @@ static void md_lines(struct strbuf *out, const struct textlines *t)
 		strbuf_addc(out, '\n');
 }
 
+/* --- evidence: the check-specific fields of each check's JSON view --- */
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v = jget(o, key);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static bool jint(struct json_object *o, const char *key, long long *out)
+{
+	struct json_object *v = jget(o, key);
+	if (!v || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+/* -1 when missing or null (undecided). */
+static int jbool(struct json_object *o, const char *key)
+{
+	struct json_object *v = jget(o, key);
+	if (!v || !json_object_is_type(v, json_type_boolean))
+		return -1;
+	return json_object_get_boolean(v) ? 1 : 0;
+}
+
+static size_t jlen(struct json_object *o, const char *key)
+{
+	struct json_object *v = jget(o, key);
+	return v && json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+}
+
+static struct json_object *jat(struct json_object *o, const char *key, size_t i)
+{
+	return i < jlen(o, key) ? json_object_array_get_idx(jget(o, key), i) : NULL;
+}
+
+static const char *jat_str(struct json_object *o, const char *key, size_t i)
+{
+	struct json_object *v = jat(o, key, i);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static const char *yes_no(int b)
+{
+	return b < 0 ? "-" : b ? "yes" : "no";
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* "PASS" for a JSON status name ("pass"), NULL when unknown. */
+static const char *label_of(const char *name)
+{
+	for (int st = 0; name && st < STATUS_COUNT; st++)
+		if (strcmp(name, status_name((enum status)st)) == 0)
+			return status_label((enum status)st);
+	return NULL;
+}
+
+/* One line of a code block, formatted and then sanitised as a whole: the
+ * arguments are outside text. */
+static void block_addf(struct strlist *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void block_addf(struct strlist *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = xvasprintf(fmt, ap);
+	va_end(ap);
+	strlist_take(b, sanitize_str(line, SANITIZE_UTF8));
+	free(line);
+}
+
+/* A fenced code block at the start of a line, preceded and followed by a
+ * blank line.  The lines are already sanitised (block_addf): one line each,
+ * no control character.  A fence only closes on a line of at least as many
+ * backticks as opened it (CommonMark 4.5), so it is one longer than the
+ * longest run of backticks in the text: a TXT record or an SMTP banner of
+ * ``` stays inside.  Inside the block nothing is Markdown, so no escaping. */
+static void md_fenced(struct strbuf *out, const struct strlist *lines)
+{
+	size_t longest = 0;
+	for (size_t i = 0; i < lines->n; i++) {
+		size_t run = 0;
+		for (const char *p = lines->v[i]; *p; p++) {
+			run = *p == '`' ? run + 1 : 0;
+			if (run > longest)
+				longest = run;
+		}
+	}
+	size_t n = longest >= 3 ? longest + 1 : 3;
+	strbuf_addc(out, '\n');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addc(out, '`');
+	strbuf_adds(out, "text\n");
+	for (size_t i = 0; i < lines->n; i++)
+		strbuf_addf(out, "%s\n", lines->v[i]);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addc(out, '`');
+	strbuf_adds(out, "\n\n");
+}
+
+/* The same block folded away (GitHub, GitLab, Gitea): the summary is our
+ * own text, never outside text, since HTML is not Markdown-escaped. */
+static void md_details(struct strbuf *out, const char *summary, const struct strlist *lines)
+{
+	strbuf_addf(out, "<details>\n<summary>%s</summary>\n", summary);
+	md_fenced(out, lines);
+	strbuf_adds(out, "</details>\n\n");
+}
+
+/* md_field with a formatted value (the whole value is escaped). */
+static void md_fieldf(struct strbuf *out, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void md_fieldf(struct strbuf *out, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *val = xvasprintf(fmt, ap);
+	va_end(ap);
+	md_field(out, name, val);
+	free(val);
+}
+
+/* A table row: each cell escaped (md_text escapes "|"). */
+static void md_row(struct strbuf *out, const char *const *cells, size_t n)
+{
+	strbuf_adds(out, "|");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addc(out, ' ');
+		md_text(out, or_dash(cells[i]));
+		strbuf_adds(out, " |");
+	}
+	strbuf_addc(out, '\n');
+}
+
+/* A header row and its delimiter row: our own text only. */
+static void md_table_head(struct strbuf *out, const char *const *cells, size_t n)
+{
+	strbuf_adds(out, "|");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(out, " %s |", cells[i]);
+	strbuf_adds(out, "\n|");
+	for (size_t i = 0; i < n; i++)
+		strbuf_adds(out, " --- |");
+	strbuf_addc(out, '\n');
+}
+
+static void ev_spf(struct strbuf *out, struct json_object *o)
+{
+	const char *dom = jstr(o, "domain");
+	strbuf_adds(out, "#### SPF evidence\n\n");
+	const char *rec = jstr(o, "record");
+	if (rec)
+		md_fieldf(out, "Record", "%s (TXT at %s)", rec, or_dash(dom));
+	else
+		md_fieldf(out, "Record", "none usable at %s (see the findings)", or_dash(dom));
+	const char *res = jstr(o, "result");
+	if (res)
+		md_fieldf(out, "Result for the MAIL FROM identity", "%s", res);
+	md_field(out, "Result for the HELO identity", jstr(o, "helo_result"));
+	long long lookups, voids, total;
+	if (jint(o, "lookups", &lookups))
+		md_fieldf(out, "DNS lookups", "%lld of 10 counted%s", lookups, res ? " by this evaluation" : "");
+	if (jint(o, "void_lookups", &voids))
+		md_fieldf(out, "Void lookups", "%lld of 2", voids);
+	if (jint(o, "lookups_total", &total))
+		md_fieldf(out, "Lookups the whole include tree needs", "%lld", total);
+	md_field(out, "Explanation (exp=)", jstr(o, "explanation"));
+	strbuf_addc(out, '\n');
+	size_t n = jlen(o, "trace");
+	if (!n)
+		return;
+	struct strlist b = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *t = jat(o, "trace", i);
+		long long depth = 0;
+		jint(t, "depth", &depth);
+		int ind = (int)(depth < 0 ? 0 : depth > 20 ? 20 : depth) * 2;
+		const char *outcome = jstr(t, "outcome");
+		bool decisive = jbool(t, "decisive") == 1 && strcmp(or_dash(jstr(t, "kind")), "term") == 0;
+		/* Records' outcomes read "-> fail" already. */
+		const char *sep = !outcome ? "" : strncmp(outcome, "->", 2) == 0 ? "  " : "  => ";
+		block_addf(&b, "%*s%s%s%s%s", ind, "", or_dash(jstr(t, "term")), sep, outcome ? outcome : "",
+		           decisive ? "   <- decided" : "");
+		for (size_t j = 0; j < jlen(t, "queries"); j++)
+			block_addf(&b, "%*s  %s", ind, "", or_dash(jat_str(t, "queries", j)));
+	}
+	char summary[64];
+	snprintf(summary, sizeof(summary), "SPF evaluation trace (%zu steps)", n);
+	md_details(out, summary, &b);
+	strlist_free(&b);
+}
+
+/* Why a selector has no record, from the DNS result. */
+static const char *dkim_none_reason(const char *dns)
+{
+	if (!dns)
+		return "not looked up";
+	if (strcmp(dns, "NXDOMAIN") == 0)
+		return "no record: the name does not exist (NXDOMAIN)";
+	if (strcmp(dns, "NOERROR") == 0 || strcmp(dns, "NODATA") == 0)
+		return "no record: the name has no TXT record";
+	return NULL;
+}
+
+/* The Key column: "rsa, 2048 bits", or why there is no key. */
+static char *dkim_key_text(struct json_object *e)
+{
+	const char *kt = jstr(e, "key_type");
+	long long bits = 0;
+	if (kt && jint(e, "key_bits", &bits))
+		return xasprintf("%s, %lld bits", kt, bits);
+	if (kt)
+		return xstrdup(kt);
+	if (!jstr(e, "record"))
+		return xstrdup("no record");
+	return xstrdup(jbool(e, "revoked") == 1 ? "none (revoked)" : "no usable key");
+}
+
+static void ev_dkim(struct strbuf *out, struct json_object *o)
+{
+	size_t n = jlen(o, "selectors");
+	long long probed = 0;
+	bool have_probed = jint(o, "probed", &probed);
+	strbuf_adds(out, "#### DKIM selectors\n\n");
+	if (!n)
+		strbuf_adds(out, "No selector with a key record was found.\n\n");
+	if (n) {
+		static const char *const head[] = {"Selector",      "Found via",         "Status", "DNS", "Key",
+		                                   "Testing (t=y)", "Revoked (p= empty)"};
+		md_table_head(out, head, ARRAY_LEN(head));
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = jat(o, "selectors", i);
+			char *name =
+			    xasprintf("%s._domainkey.%s", or_dash(jstr(e, "selector")), or_dash(jstr(e, "domain")));
+			char *key = dkim_key_text(e);
+			const char *cells[] = {
+			    name, jstr(e, "source"),           label_of(jstr(e, "status")), jstr(e, "dns"),
+			    key,  yes_no(jbool(e, "testing")), yes_no(jbool(e, "revoked"))};
+			md_row(out, cells, ARRAY_LEN(cells));
+			free(name);
+			free(key);
+		}
+		strbuf_addc(out, '\n');
+	}
+	if (have_probed && probed)
+		strbuf_addf(out,
+		            "%lld selector names looked up (given, from signatures and common ones); common selectors "
+		            "that do not exist are not listed.\n\n",
+		            probed);
+	if (n) {
+		strbuf_adds(out, "Key records as published:\n");
+		struct strlist b = {0};
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *e = jat(o, "selectors", i);
+			block_addf(&b, "%s._domainkey.%s", or_dash(jstr(e, "selector")), or_dash(jstr(e, "domain")));
+			for (size_t j = 0; j < jlen(e, "cname"); j++)
+				block_addf(&b, "  CNAME -> %s", or_dash(jat_str(e, "cname", j)));
+			const char *rec = jstr(e, "record");
+			if (rec) {
+				block_addf(&b, "  %s", rec);
+			} else {
+				const char *why = dkim_none_reason(jstr(e, "dns"));
+				if (why)
+					block_addf(&b, "  (%s)", why);
+				else
+					block_addf(&b, "  (no record: the lookup failed: %s)", or_dash(jstr(e, "dns")));
+			}
+		}
+		md_fenced(out, &b);
+		strlist_free(&b);
+	}
+	size_t ns = jlen(o, "signatures");
+	if (ns) {
+		strbuf_adds(out, "Signatures of the pasted message:\n\n");
+		static const char *const head[] = {"#", "d=", "s=", "a=", "Result", "Reason"};
+		md_table_head(out, head, ARRAY_LEN(head));
+		for (size_t i = 0; i < ns; i++) {
+			struct json_object *g = jat(o, "signatures", i);
+			char num[24];
+			snprintf(num, sizeof(num), "%zu", i + 1);
+			const char *cells[] = {num,
+			                       jstr(g, "domain"),
+			                       jstr(g, "selector"),
+			                       jstr(g, "algorithm"),
+			                       jstr(g, "result"),
+			                       jstr(g, "reason")};
+			md_row(out, cells, ARRAY_LEN(cells));
+		}
+		strbuf_addc(out, '\n');
+	}
+}
+
+static void ev_dmarc(struct strbuf *out, struct json_object *o)
+{
+	strbuf_adds(out, "#### DMARC evidence\n\n");
+	const char *rd = jstr(o, "record_domain");
+	if (rd)
+		md_fieldf(out, "Record found at", "_dmarc.%s", rd);
+	else
+		md_field(out, "Record found at", "nowhere (no DMARC record)");
+	md_field(out, "Organizational domain", jstr(o, "org_domain"));
+	long long nrec = 0;
+	if (jint(o, "records", &nrec) && nrec > 1)
+		md_fieldf(out, "DMARC records at that name", "%lld (receivers ignore them all)", nrec);
+	md_field(out, "Record", jstr(o, "record"));
+	const char *p = jstr(o, "policy");
+	long long pct = 100;
+	if (p) {
+		jint(o, "pct", &pct);
+		md_fieldf(out, "Policy", "p=%s, sp=%s, pct=%lld", p, or_dash(jstr(o, "subdomain_policy")), pct);
+	}
+	struct json_object *al = jget(o, "alignment");
+	if (al && json_object_is_type(al, json_type_object)) {
+		md_fieldf(out, "SPF alignment", "MAIL FROM domain %s, SPF %s, aspf=%s: aligned pass %s",
+		          or_dash(jstr(al, "mail_from_domain")), or_dash(jstr(al, "spf_result")),
+		          or_dash(jstr(al, "aspf")), yes_no(jbool(al, "spf_aligned")));
+		struct strbuf dd;
+		strbuf_init(&dd);
+		for (size_t i = 0; i < jlen(al, "dkim_domains"); i++)
+			strbuf_addf(&dd, "%s%s", i ? ", " : "", or_dash(jat_str(al, "dkim_domains", i)));
+		md_fieldf(out, "DKIM alignment", "verified d= %s, adkim=%s: aligned pass %s", dd.len ? dd.s : "none",
+		          or_dash(jstr(al, "adkim")), yes_no(jbool(al, "dkim_aligned")));
+		strbuf_free(&dd);
+		md_fieldf(out, "DMARC result", "%s for From %s (policy applied: %s)", or_dash(jstr(al, "result")),
+		          or_dash(jstr(al, "from_domain")), or_dash(jstr(al, "applied_policy")));
+	}
+	for (size_t i = 0; i < jlen(o, "external_destinations"); i++) {
+		struct json_object *e = jat(o, "external_destinations", i);
+		int auth = jbool(e, "authorized");
+		md_fieldf(out, "External report address", "%s=%s: %s (%s)", or_dash(jstr(e, "tag")),
+		          or_dash(jstr(e, "uri")),
+		          auth < 0 ? "could not be checked"
+		          : auth   ? "authorized"
+		                   : "not authorized",
+		          or_dash(jstr(e, "query")));
+	}
+	strbuf_addc(out, '\n');
+}
+
+static void ev_ptr(struct strbuf *out, struct json_object *o)
+{
+	strbuf_adds(out, "#### PTR evidence\n\n");
+	size_t n = jlen(o, "names");
+	if (!n)
+		md_field(out, "PTR names", "none");
+	for (size_t i = 0; i < n; i++)
+		md_field(out, "PTR name", jat_str(o, "names", i));
+	md_field(out, "Forward-confirmed (FCrDNS)", yes_no(jbool(o, "fcrdns")));
+	md_field(out, "Generic-looking name", yes_no(jbool(o, "generic")));
+	strbuf_addc(out, '\n');
+}
+
+static void mx_hosts_table(struct strbuf *out, struct json_object *o)
+{
+	size_t n = jlen(o, "hosts");
+	if (!n)
+		return;
+	static const char *const head[] = {"Preference", "Host", "Addresses"};
+	md_table_head(out, head, ARRAY_LEN(head));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *h = jat(o, "hosts", i);
+		long long pref = 0;
+		char num[24] = "-";
+		if (jint(h, "preference", &pref))
+			snprintf(num, sizeof(num), "%lld", pref);
+		struct strbuf ad;
+		strbuf_init(&ad);
+		for (size_t j = 0; j < jlen(h, "addresses"); j++)
+			strbuf_addf(&ad, "%s%s", j ? ", " : "", or_dash(jat_str(h, "addresses", j)));
+		const char *cells[] = {num, jstr(h, "host"), ad.len ? ad.s : "none"};
+		md_row(out, cells, ARRAY_LEN(cells));
+		strbuf_free(&ad);
+	}
+	strbuf_addc(out, '\n');
+}
+
+static void ev_mx(struct strbuf *out, struct json_object *o)
+{
+	strbuf_adds(out, "#### MX evidence\n\n");
+	if (jbool(o, "null_mx") == 1)
+		strbuf_adds(out, "Null MX (\"MX 0 .\"): the domain says it receives no mail.\n\n");
+	else if (jbool(o, "implicit") == 1)
+		strbuf_adds(out, "No MX record: senders use the domain's own address (implicit MX).\n\n");
+	mx_hosts_table(out, o);
+	struct json_object *r = jget(o, "recipient");
+	if (r && json_object_is_type(r, json_type_object)) {
+		md_field(out, "Recipient", jstr(r, "address"));
+		md_field(out, "Recipient syntax error", jstr(r, "syntax_error"));
+		md_field(out, "Recipient domain exists", yes_no(jbool(r, "exists")));
+		md_field(out, "Recipient domain accepts mail", yes_no(jbool(r, "mail_capable")));
+		md_field(out, "Possible typo of", jstr(r, "typo_of"));
+		strbuf_addc(out, '\n');
+		mx_hosts_table(out, r);
+	}
+}
+
+/* The one-line verdict of a probe, as the TUI's detail view says it. */
+static char *tls_verdict(struct json_object *h)
+{
+	const char *res = or_dash(jstr(h, "result"));
+	if (strcmp(res, "tls") == 0) {
+		struct strbuf b;
+		strbuf_init(&b);
+		strbuf_addf(&b, "STARTTLS works: %s, %s", or_dash(jstr(h, "tls_version")), or_dash(jstr(h, "cipher")));
+		int valid = jbool(h, "cert_valid"), match = jbool(h, "hostname_match");
+		if (valid == 1 && match == 1)
+			strbuf_adds(&b, "; the certificate is valid for the host name");
+		if (valid == 0)
+			strbuf_addf(&b, "; the certificate does not verify (%s)", or_dash(jstr(h, "verify_error")));
+		if (match == 0)
+			strbuf_adds(&b, "; the certificate does not name the host");
+		return strbuf_steal(&b);
+	}
+	if (strcmp(res, "no-starttls") == 0)
+		return xstrdup("no STARTTLS: the server does not offer it, so mail to it travels in clear text");
+	if (strcmp(res, "error") == 0) {
+		const char *phase = jstr(h, "phase");
+		return phase ? xasprintf("could not be checked (during %s): %s", phase, or_dash(jstr(h, "error")))
+		             : xasprintf("could not be checked: %s", or_dash(jstr(h, "error")));
+	}
+	return xstrdup("not finished (the audit ran out of time)");
+}
+
+static void ev_tls_host(struct strbuf *out, struct json_object *h)
+{
+	long long port = 0, pref = 0;
+	jint(h, "port", &port);
+	strbuf_adds(out, "**");
+	char *where = xasprintf("%s [%s] port %lld", or_dash(jstr(h, "host")), or_dash(jstr(h, "address")), port);
+	md_text(out, where);
+	free(where);
+	strbuf_adds(out, "**");
+	if (jint(h, "preference", &pref))
+		strbuf_addf(out, " (MX preference %lld)", pref);
+	strbuf_adds(out, "\n\n");
+	char *verdict = tls_verdict(h);
+	md_field(out, "Verdict", verdict);
+	free(verdict);
+	if (jstr(h, "dns_address"))
+		md_fieldf(out, "Address in DNS", "%s (the probe went elsewhere: --connect-to)", jstr(h, "dns_address"));
+	if (jbool(h, "refused") == 1)
+		md_field(out, "Refused", "the server refused the probe (4xx/5xx greeting or throttling)");
+	if (jstr(h, "subject") || jstr(h, "issuer")) {
+		md_field(out, "Certificate subject", jstr(h, "subject"));
+		md_field(out, "Certificate issuer", jstr(h, "issuer"));
+		long long days = 0, bits = 0;
+		if (jint(h, "days_left", &days))
+			md_fieldf(out, "Certificate expires", "%s (%lld days left)", or_dash(jstr(h, "not_after")),
+			          days);
+		if (jint(h, "key_bits", &bits))
+			md_fieldf(out, "Certificate key", "%s, %lld bits", or_dash(jstr(h, "key_type")), bits);
+		else
+			md_field(out, "Certificate key", jstr(h, "key_type"));
+		md_fieldf(out, "Chain verifies / name matches / self-signed", "%s / %s / %s",
+		          yes_no(jbool(h, "cert_valid")), yes_no(jbool(h, "hostname_match")),
+		          yes_no(jbool(h, "self_signed")));
+	}
+	struct json_object *d = jget(h, "dane");
+	if (d && json_object_is_type(d, json_type_object)) {
+		long long recs = 0, usable = 0;
+		jint(d, "records", &recs);
+		jint(d, "usable", &usable);
+		md_fieldf(out, "DANE", "%lld TLSA record%s, DNSSEC-validated %s, %lld usable, matched %s", recs,
+		          recs == 1 ? "" : "s", yes_no(jbool(d, "authenticated")), usable, yes_no(jbool(d, "matched")));
+		md_field(out, "DANE detail", jstr(d, "detail"));
+		md_field(out, "TLSA lookup error", jstr(d, "error"));
+		for (size_t i = 0; i < jlen(d, "tlsa"); i++)
+			md_field(out, "TLSA", jat_str(d, "tlsa", i));
+	}
+	strbuf_addc(out, '\n');
+	size_t n = jlen(h, "transcript");
+	if (n) {
+		struct strlist b = {0};
+		for (size_t i = 0; i < n; i++)
+			block_addf(&b, "%s", or_dash(jat_str(h, "transcript", i)));
+		char summary[64];
+		snprintf(summary, sizeof(summary), "SMTP transcript (%zu lines)", n);
+		md_details(out, summary, &b);
+		strlist_free(&b);
+	}
+}
+
+static void ev_tls(struct strbuf *out, struct json_object *o)
+{
+	size_t n = jlen(o, "hosts");
+	strbuf_adds(out, "#### SMTP STARTTLS probes\n\n");
+	if (!n)
+		strbuf_adds(out, "No address was probed.\n\n");
+	for (size_t i = 0; i < n; i++)
+		ev_tls_host(out, jat(o, "hosts", i));
+	struct json_object *m = jget(o, "mta_sts");
+	struct json_object *r = jget(o, "tls_rpt");
+	if (!jstr(m, "record") && !jstr(r, "record"))
+		return;
+	strbuf_adds(out, "#### MTA-STS and TLS-RPT\n\n");
+	md_field(out, "MTA-STS record", jstr(m, "record") ? jstr(m, "record") : "none");
+	if (jstr(m, "record")) {
+		md_field(out, "Policy host", jstr(m, "policy_host"));
+		md_field(out, "Policy host address", jstr(m, "address"));
+		long long code = 0, age = 0;
+		if (jint(m, "http_status", &code))
+			md_fieldf(out, "HTTP status", "%lld", code);
+		md_field(out, "Policy fetch error", jstr(m, "error"));
+		md_field(out, "Policy mode", jstr(m, "mode"));
+		if (jint(m, "max_age", &age))
+			md_fieldf(out, "Policy max age", "%lld s", age);
+		for (size_t i = 0; i < jlen(m, "mx"); i++)
+			md_field(out, "Policy mx", jat_str(m, "mx", i));
+	}
+	md_field(out, "TLS-RPT record", jstr(r, "record") ? jstr(r, "record") : "none");
+	strbuf_addc(out, '\n');
+}
+
+static void ev_blocklists(struct strbuf *out, struct json_object *o)
+{
+	size_t n = jlen(o, "lists");
+	strbuf_adds(out, "#### Blocklist queries\n\n");
+	md_field(out, "Warning", jstr(o, "public_resolver"));
+	if (n) {
+		static const char *const head[] = {"List", "Zone", "Query", "Verdict", "TXT", "Delisting"};
+		md_table_head(out, head, ARRAY_LEN(head));
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *l = jat(o, "lists", i);
+			const char *cells[] = {jstr(l, "name"),    jstr(l, "zone"), jstr(l, "query"),
+			                       jstr(l, "verdict"), jstr(l, "txt"),  jstr(l, "delist")};
+			md_row(out, cells, ARRAY_LEN(cells));
+		}
+		strbuf_addc(out, '\n');
+	}
+	for (size_t i = 0; i < jlen(o, "errors"); i++) {
+		struct json_object *e = jat(o, "errors", i);
+		md_fieldf(out, "Not decided", "%s: %s", or_dash(jstr(e, "zone")), or_dash(jstr(e, "reason")));
+	}
+	if (jlen(o, "errors"))
+		strbuf_addc(out, '\n');
+}
+
+/* The evidence of one check, after its findings. */
+static void md_evidence(struct strbuf *out, const struct check *c)
+{
+	if (c->status == STATUS_SKIP || !c->started || !c->cls->json)
+		return;
+	struct json_object *o = json_object_new_object();
+	c->cls->json(c, o);
+	switch (c->id) {
+	case CHECK_SPF: ev_spf(out, o); break;
+	case CHECK_DKIM: ev_dkim(out, o); break;
+	case CHECK_DMARC: ev_dmarc(out, o); break;
+	case CHECK_PTR: ev_ptr(out, o); break;
+	case CHECK_MX: ev_mx(out, o); break;
+	case CHECK_TLS: ev_tls(out, o); break;
+	case CHECK_BLOCKLISTS: ev_blocklists(out, o); break;
+	default: break;
+	}
+	json_object_put(o);
+}
+
 static void md_bounce(struct strbuf *out, const struct audit *a)
 {
 	const struct bounce *b = a->bounce;
@@ -247,6 +825,7 @@ char *report_markdown(const struct audit *a)
 			}
 		}
 		strbuf_addc(&out, '\n');
+		md_evidence(&out, c);
 	}
 	return strbuf_steal(&out);
 }
