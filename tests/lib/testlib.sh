@@ -7,7 +7,8 @@
 #           like GOT REGEX NAME, skip NAME, skip_all WHY, diag TEXT, done_testing
 # JSON:     json_get FILE DOTTED.PATH      (checks.mx.hosts.0.host)
 #           json_eval FILE PYTHON_EXPR     (the document is `d`)
-# Servers:  knot_start ZONE...             (sets DNS_PORT, DNS_SERVER)
+# Servers:  knot_start ZONE...             (sets DNS_PORT, DNS_SERVER; KNOT_ZONE_DIR,
+#                                          KNOT_SIGN_ZONES change what it serves)
 #           silent_udp_start               (sets SILENT_PORT)
 #           silent_tcp_start               (sets SILENT_TCP_PORT)
 # Terminal: tmux_start COLS ROWS CMD..., tmux_keys KEYS..., tmux_screen,
@@ -335,8 +336,12 @@ EOF
 # Returns non-zero (after printing the log as diag) if it cannot start.
 # KNOT_ZONE_DIR overrides the zone directory (bench/ generates its zones,
 # tests/bounce-flow.sh keeps its zone with its bounces).
+# KNOT_SIGN_ZONES="ZONE..." signs those zones with DNSSEC as knotd loads them
+# (one ECDSA P-256 key per zone, made at start-up, kept in $KNOT_DIR/keys;
+# records added with knotc are signed on commit).  `keymgr -c $KNOT_DIR/knot.conf
+# ZONE ds` prints the DS records to use as a trust anchor.
 knot_start() {
-	local zone attempt port dir conf pid rc has6=0
+	local zone attempt port dir conf pid rc has6=0 sign
 	local zdir="${KNOT_ZONE_DIR:-$top_srcdir/tests/zones}"
 	if [ ! -x "$KNOTD" ] && ! command -v "$KNOTD" >/dev/null 2>&1; then
 		diag "knotd not found (KNOTD=$KNOTD): install the Debian package knot"
@@ -371,6 +376,7 @@ knot_start() {
 			echo "    background-workers: 1"
 			echo "database:"
 			echo "    storage: \"$dir/storage\""
+			[ -n "${KNOT_SIGN_ZONES:-}" ] && echo "    kasp-db: \"$dir/keys\""
 			echo "control:"
 			echo "    listen: \"$dir/run/knot.sock\""
 			echo "log:"
@@ -383,10 +389,23 @@ knot_start() {
 			echo "    journal-content: none"
 			echo "    zonefile-sync: -1"
 			echo "    zonefile-load: whole"
+			if [ -n "${KNOT_SIGN_ZONES:-}" ]; then
+				# One combined signing key, no rollovers within a test's life.
+				echo "policy:"
+				echo "  - id: mxtest"
+				echo "    algorithm: ecdsap256sha256"
+				echo "    single-type-signing: on"
+				echo "    nsec3: off"
+			fi
 			echo "zone:"
 			for zone in "$@"; do
 				echo "  - domain: \"$zone\""
 				echo "    file: \"$zdir/$zone.zone\""
+				for sign in ${KNOT_SIGN_ZONES:-}; do
+					[ "$sign" = "$zone" ] || continue
+					echo "    dnssec-signing: on"
+					echo "    dnssec-policy: mxtest"
+				done
 			done
 		} >"$conf"
 		# No `user:` in the config, so knotd keeps the caller's identity
