@@ -20,3 +20,7 @@ tests_test_mta_sts_LDADD = $(TEST_LIBS)
 TESTS += tests/tls-starttls.sh tests/tls-dane.sh tests/tls-mta-sts.sh
 EXTRA_DIST += tests/tls-starttls.sh tests/tls-dane.sh tests/tls-mta-sts.sh tests/lib/https_server.py tests/lib/tls_pki.sh tests/lib/smtp_server.py tests/lib/bad_smtp_peer.py \
 	tests/zones/tls.test.zone
+
+# DANE with DNSSEC: Knot signs tests/zones/dane.test, unbound validates (skipped without unbound).
+TESTS += tests/tls-dane-validated.sh
+EXTRA_DIST += tests/tls-dane-validated.sh tests/zones/dane.test.zone
