@@ -19,6 +19,10 @@ tests_bounce_dump_LDADD = $(TEST_LIBS)
 checks_libmxcheck_a_SOURCES += checks/report_md.c checks/flow_whatif.c
 dist_pkgdata_DATA += data/demo-bounce.txt
 
+# The Markdown report's evidence sections, with real and hostile data.
+TESTS += tests/report-md.sh
+EXTRA_DIST += tests/report-md.sh tests/zones/report-md.test.zone
+
 # The hand-written provider corpus: tests/bounces/*.expect.
 TESTS += tests/bounce-corpus.sh tests/bounce-flow.sh
 EXTRA_DIST += tests/bounce-corpus.sh tests/bounce-flow.sh tests/bounces/flow.test.zone \
