@@ -30,6 +30,7 @@ run() {
 	timeout 60 "$MXAUDIT" "$@" >"$out" 2>"$T/stderr"
 	rc=$?
 	[ -s "$T/stderr" ] && diag "stderr: $(head -c 2000 "$T/stderr")"
+	cat "$T/stderr" >>"$T/all-stderr"
 	return 0
 }
 
@@ -326,5 +327,8 @@ is "$(grep '^#### ' "$T/demo.md" | tr '\n' '|')" \
 	"demo: an evidence section for every check that ran"
 grep -qxF '| old.\_domainkey.demo.example | signature | FAIL | NOERROR | none (revoked) | no | yes |' "$T/demo.md"
 ok $? "demo: the revoked selector from the bounce's signature is in the DKIM table"
+
+# Under --enable-sanitizers a report would be on stderr.
+is "$(grep -cE 'AddressSanitizer|LeakSanitizer|runtime error' "$T/all-stderr")" 0 "no sanitizer report from any run"
 
 done_testing
