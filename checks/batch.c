@@ -4,6 +4,7 @@
  * --parallel, not by the size of the file.  Each audit has its own resolver
  * (and so its own cache and c-ares channel): answers are not shared between
  * domains, which keeps one audit's failure from leaking into another. */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,7 +161,7 @@ int batch_run(const struct options *o)
 	struct batch b = {.o = o, .worst = STATUS_SKIP};
 	b.in = strcmp(o->batch_file, "-") == 0 ? stdin : fopen(o->batch_file, "r");
 	if (!b.in) {
-		fprintf(stderr, "mxaudit: cannot read %s\n", o->batch_file);
+		fprintf(stderr, "mxaudit: cannot read %s: %s\n", o->batch_file, strerror(errno));
 		return EXIT_USAGE;
 	}
 	b.progress = isatty(STDERR_FILENO);

@@ -3,6 +3,7 @@
 #include "sanitize.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,7 +173,7 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
 static bool check_readable(const char *path, const char *what, char **err)
 {
 	if (strcmp(path, "-") != 0 && access(path, R_OK) != 0) {
-		*err = xasprintf("cannot read %s file '%s'", what, path);
+		*err = xasprintf("cannot read %s file '%s': %s", what, path, strerror(errno));
 		return false;
 	}
 	return true;
