@@ -365,6 +365,24 @@ static enum status content_lines(const struct audit *a, struct textlines *t)
 	return st;
 }
 
+/* A finished step's one-line summary: each of its checks with its verdict
+ * ("SPF fail, DKIM pass, DMARC fail"), which says more than the step's
+ * own status, shown beside it anyway. */
+static char *step_summary(const struct audit *a, int i, enum status st)
+{
+	struct strbuf b;
+	strbuf_init(&b);
+	for (int c = 0; c < CHECK_COUNT; c++) {
+		if (!(step_checks[i] & (1u << c)))
+			continue;
+		const struct check *ck = &a->checks[c];
+		strbuf_addf(&b, "%s%s %s", b.len ? ", " : "", ck->cls->title, status_name(ck->status));
+	}
+	if (!b.len)
+		strbuf_adds(&b, status_name(st));
+	return strbuf_steal(&b);
+}
+
 /* ---------- step 6 ---------- */
 
 struct fix_item {
@@ -480,7 +498,7 @@ void flow_update(struct audit *a)
 		if (i == 4)
 			st = status_worst(st, content_lines(a, &s->text));
 		s->status = done ? st : STATUS_PENDING;
-		s->summary = done ? xasprintf("%s", status_name(st)) : xstrdup("checking...");
+		s->summary = done ? step_summary(a, i, st) : xstrdup("checking...");
 		all_done = all_done && done;
 		all = status_worst(all, st);
 	}

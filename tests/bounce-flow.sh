@@ -17,6 +17,9 @@ is "$(json_get "$t/auth.json" bounce.enhanced_code)" "5.7.26" "5.7.26 decoded"
 is "$(json_get "$t/auth.json" bounce.first_step)" "3" "5.7.26 -> step 3"
 is "$(json_get "$t/auth.json" steps.2.status)" "fail" "step 3 fails: 192.0.2.99 is not in SPF"
 is "$(json_get "$t/auth.json" checks.spf.status)" "fail" "SPF check ran against the test server"
+is "$(json_get "$t/auth.json" steps.2.summary)" \
+	"SPF $(json_get "$t/auth.json" checks.spf.status), DKIM $(json_get "$t/auth.json" checks.dkim.status), DMARC $(json_get "$t/auth.json" checks.dmarc.status)" \
+	"step 3's summary names each of its checks with its verdict"
 
 printf '550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown\n' >"$t/rcpt.txt"
 run --json --bounce "$t/rcpt.txt" >"$t/rcpt.json"
