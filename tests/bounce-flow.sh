@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib/testlib.sh"
 KNOT_ZONE_DIR="$top_srcdir/tests/bounces"
 knot_start flow.test || skip_all "knotd did not start"
-plan 15
+plan 16
 t="$TEST_TMPDIR"
 run() { "$MXAUDIT" --dns-server "$DNS_SERVER" --skip tls,blocklists,ptr --timeout 3 flow.test 192.0.2.99 "$@"; }
 
