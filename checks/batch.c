@@ -94,12 +94,9 @@ static void slot_fill(struct batch *b, struct slot *s)
 		in.domain = NULL;
 		free(in.ip);
 		in.ip = NULL;
-		/* Identities defaulted from the command line's domain must follow
-		 * each line's domain instead. */
-		free(in.from_domain);
-		free(in.mail_from);
-		free(in.helo);
-		in.from_domain = in.mail_from = in.helo = NULL;
+		/* --from-domain, --mail-from and --helo, when given, apply to every
+		 * line (one sending server, one bounce domain); the ones not given
+		 * follow each line's domain (audit_input_finish below). */
 		if (extra)
 			err = xasprintf("expected 'DOMAIN [IP]', got a third field '%s'", extra);
 		else if (options_set_domain(&in, domain, &err) && (!ip || options_set_ip(&in, ip, &err)))

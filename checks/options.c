@@ -411,7 +411,10 @@ static int options_parse_args(struct options *o, int argc, char **argv, char **e
 	if (have_only)
 		o->in.enabled = only;
 	o->in.enabled &= ~skip;
-	audit_input_finish(&o->in);
+	/* Batch mode defaults the identities from each line's domain; what is
+	 * set now was given explicitly and applies to every line. */
+	if (o->mode != MODE_BATCH)
+		audit_input_finish(&o->in);
 	return 0;
 }
 
