@@ -32,6 +32,7 @@ struct batch {
 	FILE *in;
 	long line, started, finished;
 	bool eof;
+	int read_errno; /* a read error ended the file early (a directory, EIO) */
 	enum status worst;
 	bool progress;
 };
@@ -72,8 +73,11 @@ static void slot_fill(struct batch *b, struct slot *s)
 	size_t cap = 0;
 	ssize_t n;
 	while (!b->eof) {
+		errno = 0;
 		n = getline(&buf, &cap, b->in);
 		if (n < 0) {
+			if (ferror(b->in))
+				b->read_errno = errno ? errno : EIO;
 			b->eof = true;
 			break;
 		}
@@ -193,5 +197,11 @@ int batch_run(const struct options *o)
 	evloop_free(b.loop);
 	if (b.in != stdin)
 		fclose(b.in);
+	/* fopen() accepts a directory and getline() then fails: that is an
+	 * unreadable file, not an empty one. */
+	if (b.read_errno) {
+		fprintf(stderr, "mxaudit: cannot read %s: %s\n", o->batch_file, strerror(b.read_errno));
+		return EXIT_USAGE;
+	}
 	return status_exit_code(b.worst);
 }
