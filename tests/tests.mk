@@ -15,6 +15,9 @@ EXTRA_DIST += \
 # Integration tests of the command line (issue 2): real Knot DNS on loopback.
 TESTS += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
 EXTRA_DIST += tests/cli-usage.sh tests/cli-mx-ptr.sh tests/cli-timeout.sh
+# Batch mode (--batch, --parallel) against tests/zones/batch.test.zone.
+TESTS += tests/cli-batch.sh
+EXTRA_DIST += tests/cli-batch.sh tests/zones/batch.test.zone
 
 # Static analysis: cppcheck on a documented set of checks (issue 9).
 TESTS += tests/lint-cppcheck.sh
