@@ -361,6 +361,14 @@ static int options_parse_args(struct options *o, int argc, char **argv, char **e
 		return 0;
 
 	int nargs = argc - optind;
+	if (o->mode == MODE_BATCH && nargs > 0) {
+		*err = xasprintf("'%s': with --batch the domains come from the file, not the command line", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->mode == MODE_BATCH && bounce && !strcmp(bounce, "-") && !strcmp(o->batch_file, "-")) {
+		*err = xstrdup("--batch - and --bounce - cannot both read standard input");
+		return EXIT_USAGE;
+	}
 	if (nargs > 2) {
 		*err = xasprintf("too many arguments: '%s' (expected DOMAIN [IP])", argv[optind + 2]);
 		return EXIT_USAGE;

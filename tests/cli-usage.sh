@@ -49,6 +49,9 @@ usage_error "malformed domain, no --json" 'bad..example.com'
 usage_error "bad IP" --json example.com 192.0.2.999
 usage_error "IP that is a word" --json example.com not-an-ip
 usage_error "unreadable --zone file" --json --zone "$TEST_TMPDIR/no-such.zone" example.com
+: >"$TEST_TMPDIR/list.txt"
+usage_error "--batch with a DOMAIN on the command line" --batch "$TEST_TMPDIR/list.txt" example.com
+usage_error "--batch - with --bounce -" --batch - --bounce -
 # A file the user may not read.  Root reads everything, so as root the
 # command runs as nobody (setpriv, util-linux) to meet the permission check.
 : >"$TEST_TMPDIR/secret.zone"
