@@ -87,9 +87,18 @@ static void slot_fill(struct batch *b, struct slot *s)
 		char *hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
+		/* The line as written (without comment and outer blanks), for the
+		 * "input" of an error: the tokens below cut buf apart. */
+		char *text = buf + strspn(buf, " \t");
+		size_t tl = strlen(text);
+		while (tl && (text[tl - 1] == ' ' || text[tl - 1] == '\t'))
+			tl--;
+		char *input = xstrndup(text, tl);
 		char *save = NULL, *domain = strtok_r(buf, " \t", &save);
-		if (!domain)
+		if (!domain) {
+			free(input);
 			continue;
+		}
 		char *ip = strtok_r(NULL, " \t", &save), *extra = strtok_r(NULL, " \t", &save);
 		struct audit_input in;
 		char *err = NULL;
@@ -106,8 +115,9 @@ static void slot_fill(struct batch *b, struct slot *s)
 		else if (options_set_domain(&in, domain, &err) && (!ip || options_set_ip(&in, ip, &err)))
 			err = NULL;
 		if (err) {
-			input_error(b, b->line, domain, err);
+			input_error(b, b->line, input, err);
 			free(err);
+			free(input);
 			audit_input_free(&in);
 			continue;
 		}
@@ -116,11 +126,13 @@ static void slot_fill(struct batch *b, struct slot *s)
 		options_resolver_config(b->o, &cfg);
 		struct resolver *res = resolver_new(b->loop, &cfg, &err);
 		if (!res) {
-			input_error(b, b->line, domain, err);
+			input_error(b, b->line, input, err);
 			free(err);
+			free(input);
 			audit_input_free(&in);
 			continue;
 		}
+		free(input);
 		s->audit = audit_new(b->loop, res, &in);
 		audit_input_free(&in);
 		s->line = b->line;

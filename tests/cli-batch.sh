@@ -146,11 +146,11 @@ done
 is "$(jl "$T/main.out" 'sorted({",".join(sorted(o)) for o in E.values()})')" '["error,input,line,status"]' \
 	"errors: each is {line, input, status, error}"
 is "$(jl "$T/main.out" 'sorted({o["status"] for o in E.values()})')" '["error"]' "errors: status error"
-is "$(v 'E[7]["input"]')" "bad..batch.test" "bad domain: input is the domain"
+is "$(v 'E[7]["input"]')" "bad..batch.test $IP" "bad domain: input is the line as written"
 like "$(v 'E[7]["error"]')" "^'bad\.\.batch\.test' is not a valid domain: " "bad domain: says why"
-is "$(v 'E[9]["input"]')" "nodmarc.batch.test" "bad IP: input is the line's domain"
+is "$(v 'E[9]["input"]')" "nodmarc.batch.test 192.0.2.999" "bad IP: input is the whole line"
 like "$(v 'E[9]["error"]')" "^'192\.0\.2\.999' is not an IP address" "bad IP: names the IP"
-is "$(v 'E[11]["input"]')" "pass.batch.test" "third field: input is the line's domain"
+is "$(v 'E[11]["input"]')" "pass.batch.test $IP extra" "third field: input is the whole line"
 like "$(v 'E[11]["error"]')" "^expected 'DOMAIN \[IP\]', got a third field 'extra'" "third field: names it"
 is "$(v 'A[10]["status"] + " " + A[12]["status"]')" "fail warn" "the lines after the malformed ones were audited"
 
