@@ -49,6 +49,15 @@ static bool invisible_control(uint32_t cp)
 	       (cp >= 0xFFF9 && cp <= 0xFFFB);
 }
 
+/* "\\xHH" for one byte, without a printf per control character (hostile
+ * input can be all control bytes). */
+static void add_hex_escape(struct strbuf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+	strbuf_add(b, e, sizeof(e));
+}
+
 char *sanitize_text(const char *in, size_t len, unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)in;
@@ -73,14 +82,14 @@ char *sanitize_text(const char *in, size_t len, unsigned flags)
 			continue;
 		}
 		if (c < 0x80) {
-			strbuf_addf(&b, "\\x%02X", c);
+			add_hex_escape(&b, c);
 			i++;
 			continue;
 		}
 		uint32_t cp;
 		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
-			strbuf_addf(&b, "\\x%02X", c);
+			add_hex_escape(&b, c);
 			i++;
 			continue;
 		}
