@@ -104,6 +104,17 @@ char *report_json_make_safe(const char *json)
 	struct strbuf b;
 	strbuf_init(&b);
 	for (size_t i = 0; i < len;) {
+		/* Plain ASCII (all of the JSON syntax, most of the text) in one
+		 * copy: a report is tens of kilobytes, and decoding it a code point
+		 * at a time was most of batch mode's output cost. */
+		size_t run = 0;
+		while (i + run < len && s[i + run] < 0x7F)
+			run++;
+		if (run) {
+			strbuf_add(&b, s + i, run);
+			i += run;
+			continue;
+		}
 		uint32_t cp;
 		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
