@@ -193,51 +193,10 @@ if b:
 ' "$T/dkim.md" "$T/dkim.json"
 
 # --- hostile records and banner ---------------------------------------------------------
-# A peer on 127.0.0.1 whose greeting and EHLO reply carry ESC sequences, a
+# A peer (tests/lib/bad_smtp_peer.py hostile-md) whose greeting and EHLO reply carry ESC sequences, a
 # BEL (the end of an OSC title change), lines of backticks and HTML.
-_tl_py_server hostile-md '
-import asyncio, os, sys, time
-MIX = "\x1b[31;1mRED\x1b[0m \x1b[2J\x1b[H \x1b]0;pwned-title\x07"
-GREETING = ("220-mx.hostile.report-md.test EVIL-MD-BANNER " + MIX + "\r\n220-```\r\n"
-            "220-````` </details> <script>alert(1)</script>\r\n220 ready\r\n").encode()
-EHLO = ("250-mx.hostile.report-md.test EVIL-MD-EHLO " + MIX + "\r\n250-```\r\n250 8BITMIME\r\n").encode()
-async def handle(r, w):
-    try:
-        w.write(GREETING)
-        await w.drain()
-        while True:
-            line = await r.readline()
-            if not line:
-                return
-            cmd = line.upper()
-            if cmd.startswith(b"EHLO") or cmd.startswith(b"HELO"):
-                w.write(EHLO)
-            elif cmd.startswith(b"QUIT"):
-                w.write(b"221 bye\r\n")
-                await w.drain()
-                return
-            else:
-                w.write(b"502 not here\r\n")
-            await w.drain()
-    except ConnectionError:
-        pass
-    finally:
-        w.close()
-async def main():
-    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
-    tmp = sys.argv[1] + ".tmp"
-    open(tmp, "w").write("%d\n" % srv.sockets[0].getsockname()[1])
-    os.rename(tmp, sys.argv[1])
-    parent, end = int(sys.argv[2]), time.time() + 600
-    while time.time() < end:
-        try:
-            os.kill(parent, 0)
-        except OSError:
-            break
-        await asyncio.sleep(1)
-asyncio.run(main())
-' || { echo "Bail out! the hostile SMTP peer did not start"; exit 1; }
-HP=$_tl_port
+bad_peer_start hostile-md || { echo "Bail out! the hostile SMTP peer did not start"; exit 1; }
+HP=$BAD_PORT
 HO=(--skip ptr,blocklists "${NET[@]}" --smtp-port "$HP" --selector evil --selector fence hostile.report-md.test
 	198.51.100.99)
 run "$T/h.md" --report md "${HO[@]}"

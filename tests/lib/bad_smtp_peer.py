@@ -23,6 +23,9 @@ modes:
   hostile         greeting and EHLO reply full of terminal escapes (ESC
                   colour, cursor moves, OSC 52, title), C1 controls and
                   bidi overrides; no STARTTLS
+  hostile-md      the same dialogue, with what breaks Markdown on top:
+                  lines of backticks, "</details>" and HTML (the Markdown
+                  report's test looks for "EVIL-MD-BANNER", "EVIL-MD-EHLO")
 
 usage: bad_smtp_peer.py PORT_FILE PARENT_PID MODE [CERT KEY]
 
@@ -43,6 +46,11 @@ ESC_MIX = ("\x1b[31;1mRED\x1b[0m \x1b[2J\x1b[H\x1b[10;10H \x1b]52;c;ZXZpbA==\x07
            "\x1b]0;pwned-title\x07 \u009b31m \u202egnp.exe")
 HOSTILE_GREETING = ("220-mx.tls.test EVIL-BANNER " + ESC_MIX + "\r\n220 ready\r\n").encode()
 HOSTILE_EHLO = ("250-mx.tls.test EVIL-EHLO " + ESC_MIX + "\r\n250 8BITMIME\r\n").encode()
+MD_MIX = "\x1b[31;1mRED\x1b[0m \x1b[2J\x1b[H \x1b]0;pwned-title\x07"
+HOSTILE_MD_GREETING = ("220-mx.hostile.report-md.test EVIL-MD-BANNER " + MD_MIX + "\r\n220-```\r\n"
+                       "220-````` </details> <script>alert(1)</script>\r\n220 ready\r\n").encode()
+HOSTILE_MD_EHLO = ("250-mx.hostile.report-md.test EVIL-MD-EHLO " + MD_MIX +
+                   "\r\n250-```\r\n250 8BITMIME\r\n").encode()
 SSL_CTX = None
 
 
@@ -78,8 +86,9 @@ async def handle(mode, r, w):
                 if n % 50 == 0:
                     await w.drain()
                     await asyncio.sleep(0.01)
-        elif mode == "hostile":
-            w.write(HOSTILE_GREETING)
+        elif mode in ("hostile", "hostile-md"):
+            md = mode == "hostile-md"
+            w.write(HOSTILE_MD_GREETING if md else HOSTILE_GREETING)
             await w.drain()
             while True:
                 line = await readline(r)
@@ -87,7 +96,7 @@ async def handle(mode, r, w):
                     return
                 cmd = line.upper()
                 if cmd.startswith(b"EHLO") or cmd.startswith(b"HELO"):
-                    w.write(HOSTILE_EHLO)
+                    w.write(HOSTILE_MD_EHLO if md else HOSTILE_EHLO)
                 elif cmd.startswith(b"QUIT"):
                     w.write(b"221 bye \x1b[5mBLINK\x1b[0m\r\n")
                     await w.drain()
