@@ -61,6 +61,7 @@ struct audit_input {
 	struct strlist connect_to; /* HOST:PORT:ADDR:PORT */
 	unsigned enabled;  /* bit per enum check_id */
 	int timeout_ms;    /* per query / per phase */
+	bool offline;      /* --demo: no connection leaves the machine (probes say so) */
 };
 
 void audit_input_init(struct audit_input *in);

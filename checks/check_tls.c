@@ -150,6 +150,7 @@ static void start_probes(struct check *c, struct tls_host *h)
 			.ctx = s->ctx,
 			.tlsa = h->tlsa,
 			.ntlsa = h->ntlsa,
+			.offline = a->in.offline,
 		};
 		check_hold(c);
 		t->probe = tls_probe_start(a->loop, &cfg, on_probe_done, t);
@@ -307,6 +308,7 @@ static void sts_lookup_done(struct check *c)
 		.path = "/.well-known/mta-sts.txt",
 		.timeout_ms = c->audit->in.timeout_ms,
 		.ctx = s->ctx,
+		.offline = c->audit->in.offline,
 	};
 	check_hold(c);
 	m->probe = tls_probe_start(c->audit->loop, &cfg, on_sts_fetched, c);

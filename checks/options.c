@@ -378,6 +378,7 @@ static int options_parse_args(struct options *o, int argc, char **argv, char **e
 	if (nargs == 2 && !options_set_ip(&o->in, argv[optind + 1], err))
 		return EXIT_USAGE;
 	if (o->demo) {
+		o->in.offline = true;
 		if (!o->in.domain)
 			o->in.domain = xstrdup(DEMO_DOMAIN);
 		if (!o->in.ip)

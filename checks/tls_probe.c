@@ -846,6 +846,14 @@ struct tls_probe *tls_probe_start(struct evloop *loop, const struct tls_probe_co
 		fail(p, "'%s' is not an IP address", p->address);
 		return p;
 	}
+	if (cfg->offline) {
+		/* The demo's hosts sit on documentation addresses: connecting
+		 * would wait out the timeout on a connected machine and send
+		 * packets from a demo that promises to stay offline. */
+		fail(p, "not connected to %s port %d: the demo is offline (nothing listens on documentation addresses)",
+		     p->address, p->port);
+		return p;
+	}
 	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 		sin->sin_family = AF_INET;

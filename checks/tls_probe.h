@@ -48,6 +48,7 @@ struct tls_probe_config {
 	SSL_CTX *ctx;        /* from tls_probe_ctx_new(); shared by probes */
 	const struct tls_tlsa *tlsa; /* DANE records (copied), or NULL */
 	size_t ntlsa;
+	bool offline; /* do not connect: end at once with an error saying so */
 };
 
 enum tls_probe_outcome {

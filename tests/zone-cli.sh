@@ -38,6 +38,21 @@ is "$(json_get "$J" checks.ptr.status)" fail "demo: ptr fail"
 is "$(json_get "$J" checks.ptr.names)" '["192-0-2-25.dyn.provider.example"]' "demo: the PTR name"
 is "$(json_get "$J" checks.ptr.fcrdns)" false "demo: not forward-confirmed"
 
+# The demo stays offline: its STARTTLS and MTA-STS probes do not connect to
+# the documentation addresses (on a connected machine each would wait out its
+# timeout), they end at once with an error that says why.
+run --demo --only tls
+is "$(json_get "$J" checks.tls.status)" error "demo tls: error (nothing could be checked)"
+is "$(json_eval "$J" "sorted(set(h['result'] for h in d['checks']['tls']['hosts']))")" '["error"]' \
+	"demo tls: every address is an error"
+like "$(json_eval "$J" "' | '.join(h['error'] for h in d['checks']['tls']['hosts'])")" \
+	"^not connected to 192\.0\.2\.10 port 25: the demo is offline .* \| not connected to 2001:db8::10 port 25: the demo is offline" \
+	"demo tls: the probes say the demo is offline"
+like "$(json_get "$J" checks.tls.mta_sts.error)" "^not connected to 192\.0\.2\.80 port 443: the demo is offline" \
+	"demo tls: the MTA-STS fetch does not connect either"
+ok "$([ "$(json_get "$J" checks.tls.duration_ms)" -lt 3000 ] && echo 0 || echo 1)" \
+	"demo tls: done without waiting for a connection timeout"
+
 # --- the same file given with --zone ---------------------------------------------
 run --only mx,ptr --zone "$DEMO" demo.example 192.0.2.25
 is "$rc" 2 "--zone demo.zone: exit 2"
