@@ -150,7 +150,6 @@ static struct bl_lists *lists_get(const char *path, char **err)
 
 struct bl_state {
 	struct bl_lists *lists;
-	struct blocklist_set set; /* lists->set, copied: the entries point into it */
 	char *file;
 	char *load_error;
 	struct bl_entry *e;
@@ -242,10 +241,7 @@ static bool load_lists(struct check *c, struct bl_state *s)
 	const char *given = c->audit->in.blocklists_file;
 	s->file = given ? xstrdup(given) : data_path("blocklists.conf");
 	s->lists = lists_get(s->file, &s->load_error);
-	if (!s->lists)
-		return false;
-	s->set = s->lists->set;
-	return true;
+	return s->lists != NULL;
 }
 
 static void start(struct check *c)
@@ -261,11 +257,12 @@ static void start(struct check *c)
 		return;
 	}
 	s->public_resolver = find_public_resolver(resolver_describe(c->audit->resolver));
-	s->e = xcalloc(s->set.n ? s->set.n : 1, sizeof(*s->e));
-	s->n = s->set.n;
+	const struct blocklist_set *set = &s->lists->set;
+	s->e = xcalloc(set->n ? set->n : 1, sizeof(*s->e));
+	s->n = set->n;
 	for (size_t i = 0; i < s->n; i++) {
 		struct bl_entry *e = &s->e[i];
-		e->bl = &s->set.v[i];
+		e->bl = &set->v[i];
 		if (e->bl->kind == BLOCKLIST_IP)
 			e->q[Q_MAIN].qname = in->ip ? blocklist_query_ip(e->bl, in->ip_family, in->ip_addr) : NULL;
 		else
