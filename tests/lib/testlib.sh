@@ -168,6 +168,16 @@ skip_all() {
 	exit 0
 }
 
+# sanitizer_clean FILE WHAT: under --enable-sanitizers, an ASan/LSan/UBSan
+# report in FILE (a run's stderr) is a failure of its own, "sanitizer report
+# for WHAT", with the start of the report as diagnostics.  Silent otherwise.
+sanitizer_clean() {
+	if grep -q -E 'Sanitizer|runtime error' "$1"; then
+		fail "sanitizer report for $2"
+		diag "$(head -20 "$1")"
+	fi
+}
+
 # done_testing: print the plan if none was given; exit 1 if anything failed.
 done_testing() {
 	[ -n "$_tl_planned" ] || echo "1..$_tl_n"
